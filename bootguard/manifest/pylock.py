@@ -1,0 +1,85 @@
+"""PEP 751 ``pylock.toml``, validated and selected by ``packaging.pylock``.
+
+Selection (markers, extras, dependency groups) is packaging's ``Pylock.select``.  Which
+*wheel* it would pick does not matter for a check, so every tag that appears in the lock is
+offered as compatible: that way select never fails for lack of a wheel for this platform
+(the installed files are what they are), while markers, extras and groups are evaluated by
+the reference implementation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from bootguard.errors import ManifestError
+from bootguard.manifest._toml import load_toml
+from bootguard.manifest.model import Manifest, ManifestEntry, Selection
+
+__all__ = ["read_pylock"]
+
+
+def read_pylock(path: Path, selection: Selection) -> Manifest:
+    """Read, validate and select a pylock file for the target environment."""
+    import dataclasses
+
+    from packaging.pylock import Pylock, PylockSelectError, PylockValidationError
+    from packaging.utils import parse_wheel_filename
+
+    display = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ManifestError(display, f"cannot read: {err.strerror or err}") from err
+    document = load_toml(data, display)
+    try:
+        lock = Pylock.from_dict(document)
+    except PylockValidationError as err:
+        raise ManifestError(display, err.message, key=err.context) from err
+    except (TypeError, ValueError) as err:  # packaging raises these for some malformed values
+        raise ManifestError(display, str(err)) from err
+    requires_python = str(lock.requires_python) if lock.requires_python else None
+    # The interpreter check is reported as a ``python`` finding, not a read error.
+    selectable = dataclasses.replace(lock, requires_python=None)
+    tags = {
+        tag
+        for package in lock.packages
+        for wheel in package.wheels or ()
+        for tag in parse_wheel_filename(wheel.filename)[3]
+    }
+    index_of = {id(package): i for i, package in enumerate(lock.packages)}
+    try:
+        selected = list(
+            selectable.select(
+                environment=dict(selection.marker_env),  # type: ignore[arg-type]
+                tags=sorted(tags, key=str),
+                extras=selection.extras,
+                dependency_groups=selection.groups,
+            )
+        )
+    except PylockSelectError as err:
+        raise ManifestError(display, f"cannot select packages for this environment: {err}") from err
+    entries = []
+    for package, source in selected:
+        directory = package.directory
+        url = getattr(source, "url", None) or getattr(source, "path", None)
+        entries.append(
+            ManifestEntry(
+                name=str(package.name),
+                specifier=f"=={package.version}" if package.version else "",
+                url=url if package.is_direct else None,
+                editable=bool(directory and directory.editable),
+                hashes=tuple(
+                    f"{k}:{v}" for k, v in (getattr(source, "hashes", None) or {}).items()
+                ),
+                origin=f"{display}: packages[{index_of[id(package)]}]",
+            )
+        )
+    return Manifest(
+        path=display,
+        format="pylock",
+        entries=tuple(entries),
+        digest=hashlib.sha256(data).hexdigest(),
+        requires_python=requires_python,
+        complete=True,
+    )

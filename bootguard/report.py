@@ -1,0 +1,199 @@
+"""Findings and the Report: the one value every sink (CLI, HTTP, Sentry, logs) reads.
+
+A :class:`Report` is immutable.  Its status aggregates the findings (fail > warn > pass).
+Two renderings live here because they are the contract: :meth:`Report.to_text` for people
+(a short table, stable order, colour only when asked) and :meth:`Report.to_health_json`
+for machines (``application/health+json``, IETF draft-inadarei-api-health-check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["ASPECTS", "STATUSES", "Finding", "ManifestInfo", "Report", "worst_status"]
+
+STATUSES = ("pass", "warn", "fail")
+ASPECTS = ("version", "requires", "extraneous", "duplicate", "files", "import", "smoke", "python")
+_RANK = {"pass": 0, "warn": 1, "fail": 2}
+
+
+def worst_status(statuses: object) -> str:
+    """The aggregate of several statuses: fail beats warn beats pass (empty -> pass)."""
+    worst = "pass"
+    for status in statuses:  # type: ignore[attr-defined]
+        if _RANK[status] > _RANK[worst]:
+            worst = status
+    return worst
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing that differs, keyed ``"<subject>:<aspect>"`` (see DESIGN.md).
+
+    ``expected``/``observed`` are short values for tables and JSON (``"4.1.0"`` /
+    ``"4.2.0"``); ``details`` are extra lines that explain the finding (for a version drift:
+    which installed distributions accept or reject the installed version).
+    """
+
+    subject: str
+    aspect: str
+    status: str
+    message: str
+    expected: str | None = None
+    observed: str | None = None
+    details: tuple[str, ...] = ()
+    time_ms: float | None = None
+
+    @property
+    def key(self) -> str:
+        """The finding key, ``subject:aspect``."""
+        return f"{self.subject}:{self.aspect}"
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestInfo:
+    """What the report says about one manifest it checked against."""
+
+    path: str
+    format: str
+    digest: str
+    entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The immutable result of one check of one environment."""
+
+    findings: tuple[Finding, ...]
+    manifests: tuple[ManifestInfo, ...] = ()
+    python: str = ""
+    executable: str = ""
+    distributions: int = 0
+    verified_by: str = "full"
+    timings: tuple[tuple[str, float], ...] = ()
+    fingerprint: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``warn`` or ``fail``: the worst status of the findings."""
+        return worst_status(f.status for f in self.findings)
+
+    @property
+    def problems(self) -> tuple[Finding, ...]:
+        """The findings that are not ``pass``, in stable order."""
+        return tuple(f for f in self.findings if f.status != "pass")
+
+    @property
+    def manifest_digest(self) -> str | None:
+        """One digest for the manifest set (the first 12 hex of a sha256 over each digest)."""
+        if not self.manifests:
+            return None
+        if len(self.manifests) == 1:
+            return self.manifests[0].digest[:12]
+        import hashlib  # deferred: only for multi-manifest reports
+
+        joined = "\n".join(sorted(m.digest for m in self.manifests)).encode()
+        return hashlib.sha256(joined).hexdigest()[:12]
+
+    def drift_signature(self) -> str:
+        """A stable text of what differs, independent of host, paths and timing.
+
+        Two nodes with the same drift get the same signature (used for Sentry grouping).
+        """
+        parts = sorted(
+            f"{f.key}={f.status}:{f.expected or ''}->{f.observed or ''}" for f in self.problems
+        )
+        return "\n".join(parts)
+
+    def to_health_json(self, *, detailed: bool = True) -> dict[str, object]:
+        """The ``application/health+json`` document; anonymous callers get ``detailed=False``."""
+        status = self.status
+        if not detailed:
+            return {"status": status}
+        checks: dict[str, list[dict[str, object]]] = {}
+        for finding in self.findings:
+            item: dict[str, object] = {
+                "status": finding.status,
+                "componentType": _COMPONENT_TYPE.get(finding.aspect, "component"),
+                "output": finding.message,
+            }
+            if finding.observed is not None:
+                item["observedValue"] = finding.observed
+            if finding.expected is not None:
+                item["expectedValue"] = finding.expected
+            if finding.details:
+                item["details"] = list(finding.details)
+            if finding.time_ms is not None:
+                item["durationMs"] = round(finding.time_ms, 3)
+            checks.setdefault(finding.key, []).append(item)
+        output = _summary(self)
+        doc: dict[str, object] = {
+            "status": status,
+            "output": output,
+            "checks": checks,
+            "python": self.python,
+            "distributions": self.distributions,
+            "verifiedBy": self.verified_by,
+            "manifests": [
+                {"path": m.path, "format": m.format, "sha256": m.digest, "entries": m.entries}
+                for m in self.manifests
+            ],
+            "timings_ms": {name: round(ms, 3) for name, ms in self.timings},
+        }
+        if self.manifest_digest:
+            doc["manifestDigest"] = self.manifest_digest
+        if self.fingerprint:
+            doc["fingerprint"] = self.fingerprint
+        if self.notes:
+            doc["notes"] = list(self.notes)
+        return doc
+
+    def to_text(self, *, color: bool = False, verbose: bool = False) -> str:
+        """A short human table: one line per problem, then a summary line."""
+        lines: list[str] = []
+        width = max((len(f.key) for f in self.problems), default=0)
+        for finding in sorted(self.problems, key=_sort_key):
+            label = _paint(finding.status.upper(), finding.status, color)
+            lines.append(f"{label}  {finding.key:<{width}}  {finding.message}")
+            lines.extend(f"{'':6}  {'':<{width}}    {detail}" for detail in finding.details)
+        if verbose:
+            lines.extend(f"note: {note}" for note in self.notes)
+        lines.append(
+            _paint(f"bootguard: {self.status}", self.status, color) + f" - {_summary(self)}"
+        )
+        return "\n".join(lines)
+
+
+_COMPONENT_TYPE = {
+    "version": "distribution",
+    "requires": "distribution",
+    "extraneous": "distribution",
+    "duplicate": "distribution",
+    "files": "distribution",
+    "import": "module",
+    "smoke": "component",
+    "python": "system",
+}
+_ASPECT_ORDER = {aspect: i for i, aspect in enumerate(ASPECTS)}
+_COLORS = {"pass": "32", "warn": "33", "fail": "31"}
+
+
+def _sort_key(finding: Finding) -> tuple[int, int, str]:
+    return (-_RANK[finding.status], _ASPECT_ORDER.get(finding.aspect, 99), finding.key)
+
+
+def _paint(text: str, status: str, color: bool) -> str:
+    if not color:
+        return text
+    return f"\x1b[{_COLORS[status]}m{text}\x1b[0m"
+
+
+def _summary(report: Report) -> str:
+    fails = sum(1 for f in report.findings if f.status == "fail")
+    warns = sum(1 for f in report.findings if f.status == "warn")
+    where = ", ".join(m.path for m in report.manifests) or "no manifest (consistency only)"
+    return (
+        f"{report.distributions} distributions checked against {where}; "
+        f"{fails} failed, {warns} warnings"
+    )

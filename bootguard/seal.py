@@ -1,0 +1,68 @@
+"""The snapshot seal: confirm "nothing changed since the snapshot" at the scandir floor.
+
+``bootguard snapshot`` writes a pinned requirements file and, when the full check of that
+environment against it found nothing, a seal line::
+
+    # bootguard-seal: sha256=<hex>
+
+The seal is sha256(file without the seal line + NUL + installed-set key + interpreter key),
+where the installed-set key is the sorted ``name==version`` of every metadata directory on the
+path (names and versions straight from directory names, see :mod:`bootguard._scan`) and the
+interpreter key is the marker-relevant identity of the interpreter.  At boot, recomputing it
+needs one ``os.scandir`` per path entry and one file read: no metadata parsing, no TOML, no
+``packaging``.  If it matches, the environment is exactly the one that passed the full check
+when the snapshot was written, so the full check would pass again.  If anything differs (an
+edit to the file, a version, one more or one fewer distribution, another Python), the seal
+simply does not match and the full check runs and explains the difference.  A mismatch can
+cost time, never correctness.
+
+This module imports only ``hashlib`` besides what the interpreter has already loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from bootguard._scan import interpreter_key, listing_key, metadata_dirs
+
+__all__ = ["SEAL_PREFIX", "add_seal", "environment_key", "seal_digest", "split_seal", "verify_seal"]
+
+SEAL_PREFIX = b"# bootguard-seal: sha256="
+
+
+def environment_key(paths: list[str] | tuple[str, ...], interpreter: str | None = None) -> str:
+    """The installed-set key plus the interpreter key (``interpreter`` defaults to this one)."""
+    return listing_key(metadata_dirs(paths)) + "\n" + (interpreter or interpreter_key())
+
+
+def seal_digest(body: bytes, env_key: str) -> str:
+    """The seal value for a manifest body (without its seal line) and an environment key."""
+    return hashlib.sha256(body + b"\0" + env_key.encode("utf-8")).hexdigest()
+
+
+def split_seal(data: bytes) -> tuple[bytes, str | None]:
+    """(the file without its seal line, the seal) or (data, None) if it has none."""
+    start = data.find(SEAL_PREFIX)
+    if start < 0 or (start > 0 and data[start - 1 : start] != b"\n"):
+        return data, None
+    end = data.find(b"\n", start)
+    end = len(data) if end < 0 else end + 1
+    seal = data[start + len(SEAL_PREFIX) : end].strip().decode("ascii", "replace")
+    return data[:start] + data[end:], seal
+
+
+def add_seal(body: bytes, env_key: str, *, after_line: int) -> bytes:
+    """Insert the seal line after line number ``after_line`` (1-based) of ``body``."""
+    lines = body.splitlines(keepends=True)
+    seal_line = SEAL_PREFIX + seal_digest(body, env_key).encode("ascii") + b"\n"
+    return b"".join([*lines[:after_line], seal_line, *lines[after_line:]])
+
+
+def verify_seal(
+    data: bytes, paths: list[str] | tuple[str, ...], interpreter: str | None = None
+) -> bool:
+    """Whether ``data`` carries a seal that matches this environment."""
+    body, seal = split_seal(data)
+    if not seal:
+        return False
+    return seal_digest(body, environment_key(paths, interpreter)) == seal
