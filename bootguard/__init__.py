@@ -18,6 +18,10 @@ __all__ = [
     "Report",
     "__version__",
     "check",
+    "drain",
+    "install_sigterm_drain",
+    "serve_health",
+    "start_recheck",
 ]
 
 _LAZY = {
@@ -28,6 +32,10 @@ _LAZY = {
     "BootguardError": "bootguard.errors",
     "ManifestError": "bootguard.errors",
     "BootFailed": "bootguard.errors",
+    "drain": "bootguard.state",
+    "install_sigterm_drain": "bootguard.shutdown",
+    "serve_health": "bootguard.server",
+    "start_recheck": "bootguard.recheck",
 }
 
 TYPE_CHECKING = False
@@ -35,7 +43,11 @@ if TYPE_CHECKING:
     from bootguard.api import check
     from bootguard.errors import BootFailed, BootguardError, ManifestError
     from bootguard.manifest.model import Manifest
+    from bootguard.recheck import start_recheck
     from bootguard.report import Finding, Report
+    from bootguard.server import serve_health
+    from bootguard.shutdown import install_sigterm_drain
+    from bootguard.state import drain
 
 
 def __getattr__(name: str) -> object:

@@ -14,6 +14,7 @@ import sys
 __all__ = [
     "DEFAULT_IGNORED",
     "MetadataDir",
+    "import_paths",
     "interpreter_key",
     "listing_key",
     "metadata_dirs",
@@ -26,6 +27,23 @@ DEFAULT_IGNORED = frozenset({"pip", "setuptools", "wheel", "distribute", "bootgu
 
 #: (sys.path entry, directory entry name); order is sys.path order, names sorted per entry.
 MetadataDir = tuple[str, str]
+
+
+def import_paths() -> list[str]:
+    """This process's ``sys.path`` as an application sees it.
+
+    When bootguard runs as a command, ``sys.path[0]`` is the script's directory (or the
+    current directory for ``python -m``), an artifact of how bootguard was started rather
+    than part of the application's environment, so it is left out.
+    """
+    paths = list(sys.path)
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    started_as_command = getattr(spec, "name", "") in ("bootguard.__main__", "bootguard")
+    script = os.path.basename(getattr(main, "__file__", "") or "")
+    if paths and (started_as_command or script in ("bootguard", "bootguard.exe")):
+        paths = paths[1:]
+    return paths
 
 
 def metadata_dirs(paths: list[str] | tuple[str, ...]) -> list[MetadataDir]:

@@ -7,33 +7,15 @@ seal is absent or does not match.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bootguard._scan import interpreter_key, metadata_dirs
+from bootguard._scan import import_paths, interpreter_key, metadata_dirs
 from bootguard.report import ManifestInfo, Report
 
 __all__ = ["check", "import_paths"]
-
-
-def import_paths() -> list[str]:
-    """This process's ``sys.path`` as an application sees it.
-
-    When bootguard runs as a command, ``sys.path[0]`` is the script's directory (or the
-    current directory for ``python -m``), an artifact of how bootguard was started rather
-    than part of the application's environment, so it is left out.
-    """
-    paths = list(sys.path)
-    main = sys.modules.get("__main__")
-    spec = getattr(main, "__spec__", None)
-    started_as_command = getattr(spec, "name", "") in ("bootguard.__main__", "bootguard")
-    script = os.path.basename(getattr(main, "__file__", "") or "")
-    if paths and (started_as_command or script in ("bootguard", "bootguard.exe")):
-        paths = paths[1:]
-    return paths
 
 
 def check(
@@ -126,7 +108,7 @@ def _manifest_paths(manifests: Sequence[str | Path] | None) -> list[Path]:
         return [Path(m) for m in manifests]
     from bootguard.manifest import discover
 
-    found = discover(Path.cwd())
+    found = discover(Path())
     return [found] if found is not None else []
 
 

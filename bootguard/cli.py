@@ -1,4 +1,4 @@
-"""The ``bootguard`` command: ``check``, ``snapshot``.
+"""The ``bootguard`` command: ``check``, ``snapshot``, ``serve``.
 
 Exit codes: 0 pass (warnings allowed), 1 fail, 2 usage error or unreadable manifest.
 
@@ -47,7 +47,7 @@ def _fast_check(args: list[str]) -> int | None:
         arg = rest.pop(0)
         if arg in ("-q", "--quiet"):
             quiet = True
-        elif arg == "--manifest" and rest and manifest is None:
+        elif arg in ("-m", "--manifest") and rest and manifest is None:
             manifest = rest.pop(0)
         elif arg.startswith("--manifest=") and manifest is None:
             manifest = arg[len("--manifest=") :]
@@ -64,7 +64,7 @@ def _fast_check(args: list[str]) -> int | None:
         return None
     import time
 
-    from bootguard.api import import_paths
+    from bootguard._scan import import_paths
     from bootguard.seal import verify_seal
 
     started = time.perf_counter()
@@ -182,7 +182,43 @@ def _parser() -> argparse.ArgumentParser:
     )
     snap.add_argument("--python", metavar="PATH", help="snapshot this interpreter's environment")
     snap.set_defaults(run=_run_snapshot)
+
+    serve = commands.add_parser(
+        "serve",
+        help="check once, then serve /livez /readyz /healthz until SIGTERM",
+        description="For processes without HTTP (Celery workers, cron jobs): check the "
+        "environment, then answer health probes until SIGTERM (which turns /readyz to 503 "
+        "first). Details need Authorization: Bearer $BOOTGUARD_TOKEN.",
+    )
+    serve.add_argument("--port", type=int, required=True, help="port to listen on (0: any)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "-m", "--manifest", action="append", default=None, metavar="PATH",
+        help="lock or requirements file (repeatable); default: discover one in the current directory",
+    )  # fmt: skip
+    serve.add_argument("--python", metavar="PATH", help="check this interpreter's environment")
+    serve.add_argument(
+        "--recheck", type=float, metavar="SECONDS", help="re-check this often; off by default"
+    )
+    serve.add_argument(
+        "--grace", type=float, default=0.0, metavar="SECONDS",
+        help="after SIGTERM, keep answering 503 this long before exiting (default 0)",
+    )  # fmt: skip
+    serve.set_defaults(run=_run_serve)
     return parser
+
+
+def _run_serve(options: argparse.Namespace) -> int:
+    from bootguard.server import serve_until_signal
+
+    return serve_until_signal(
+        options.port,
+        options.host,
+        manifests=options.manifest,
+        python=options.python,
+        recheck=options.recheck,
+        grace=options.grace,
+    )
 
 
 def _run_check(options: argparse.Namespace) -> int:

@@ -40,7 +40,7 @@ class SnapshotResult:
 def snapshot(python: str | None = None, paths: list[str] | None = None) -> SnapshotResult:
     """Take a snapshot of this interpreter's environment (or ``python``'s)."""
     from bootguard import __version__
-    from bootguard.api import import_paths
+    from bootguard._scan import import_paths
     from bootguard.checks import run_checks
     from bootguard.environment import current_environment, inspect_interpreter
     from bootguard.manifest.model import Selection

@@ -254,3 +254,17 @@ def test_bootguard_pythonpath_adds_no_distributions(
     )
     assert result.stdout.strip() == "0"
     assert venv.run("import bootguard").returncode == 1  # not importable by accident
+
+
+def test_install_with_deps_resolves_from_the_wheelhouse_only(venv_factory: VenvFactory) -> None:
+    venv = venv_factory()
+    venv.install("webapp==1.0", deps=True)
+    installed = {str(row[0]): str(row[1]) for row in _inventory(venv)}
+    assert installed == {
+        "webapp": "1.0",
+        "taskq": "5.0.0",
+        "msgbus": "4.2.0",
+        "webkit": "1.0",
+        "fastjson": "2.1",
+    }
+    assert venv.pip("check").returncode == 0

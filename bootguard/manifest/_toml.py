@@ -24,7 +24,22 @@ def load_toml(data: bytes, display: str) -> dict[str, Any]:
     try:
         document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        line: int | None = getattr(err, "lineno", None)
-        message = getattr(err, "msg", None) or str(err)
+        line, message = _position(err)
         raise ManifestError(display, f"invalid TOML: {message}", line=line) from err
     return document
+
+
+def _position(err: Exception) -> tuple[int | None, str]:
+    """(line, message) of a TOML error; tomllib before 3.14 only puts them in the text."""
+    line: int | None = getattr(err, "lineno", None)
+    message: str = getattr(err, "msg", None) or str(err)
+    head, sep, tail = message.partition(" (at line ")
+    if sep:
+        number = tail.partition(",")[0].partition(")")[0]
+        if number.isdigit():
+            line = line or int(number)
+            column = tail.partition("column ")[2].rstrip(")")
+            message = f"{head} (column {column})" if column.isdigit() else head
+    elif " (at end of document)" in message:
+        message = message.replace(" (at end of document)", " at the end of the file")
+    return line, message

@@ -148,6 +148,8 @@ def _read_line(
             if not value:
                 raise ManifestError(display, f"{option} needs a file name", line=lineno)
             target = Path(value) if os.path.isabs(value) else path.parent / value
+            if not target.is_file():
+                raise ManifestError(display, f"{option} {value}: no such file", line=lineno)
             shown = value if os.path.isabs(value) else os.path.join(os.path.dirname(display), value)
             _read_file(target, state, constraint=constraint or _INCLUDE[option], display=shown)
             return
@@ -223,7 +225,10 @@ def _entry(
         archive = _archive_entry(text, origin, hashes, constraint)
         if archive is not None:
             return archive
-        raise ManifestError(display, f"invalid requirement {text!r}: {err}", line=lineno) from err
+        reason = str(err).splitlines()[0]  # packaging adds the text and a caret on more lines
+        raise ManifestError(
+            display, f"invalid requirement {text!r}: {reason}", line=lineno
+        ) from err
     if req.marker is not None and not req.marker.evaluate(dict(selection.marker_env)):
         return None
     return ManifestEntry(

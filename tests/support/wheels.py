@@ -130,7 +130,12 @@ def build_editable_project(
         "[build-system]\n"
         "requires = []\n"
         f'build-backend = "{BACKEND_PACKAGE}"\n'
-        'backend-path = ["."]\n',
+        'backend-path = ["."]\n'
+        "\n"
+        "# Informational, as in a real project (the backend reads its JSON file).\n"
+        "[project]\n"
+        f'name = "{name}"\n'
+        f'version = "{version}"\n',
         encoding="utf-8",
     )
     metadata = {
