@@ -217,7 +217,13 @@ def _read_headers(path: str) -> dict[str, list[str]] | None:
     """The RFC 822 style header block of a METADATA/PKG-INFO file, keys lowercased."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            # The headers come first; the long description after them can be 100 KB.
+            data = handle.read(16384)
+            while b"\n\n" not in data:
+                more = handle.read(65536)
+                if not more:
+                    break
+                data += more
     except OSError:
         return None
     end = data.find(b"\n\n")
