@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BootFailed",
     "BootguardError",
+    "ConfigError",
     "Finding",
     "Manifest",
     "ManifestError",
@@ -19,6 +20,7 @@ __all__ = [
     "__version__",
     "check",
     "drain",
+    "guard",
     "install_sigterm_drain",
     "serve_health",
     "start_recheck",
@@ -32,6 +34,8 @@ _LAZY = {
     "BootguardError": "bootguard.errors",
     "ManifestError": "bootguard.errors",
     "BootFailed": "bootguard.errors",
+    "ConfigError": "bootguard.errors",
+    "guard": "bootguard.gate",
     "drain": "bootguard.state",
     "install_sigterm_drain": "bootguard.shutdown",
     "serve_health": "bootguard.server",
@@ -41,7 +45,8 @@ _LAZY = {
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bootguard.api import check
-    from bootguard.errors import BootFailed, BootguardError, ManifestError
+    from bootguard.errors import BootFailed, BootguardError, ConfigError, ManifestError
+    from bootguard.gate import guard
     from bootguard.manifest.model import Manifest
     from bootguard.recheck import start_recheck
     from bootguard.report import Finding, Report

@@ -15,6 +15,11 @@ from pathlib import Path
 from bootguard._scan import import_paths, interpreter_key, metadata_dirs
 from bootguard.report import ManifestInfo, Report
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from bootguard.integrity import Progress
+    from bootguard.report import Finding
+
 __all__ = ["check", "import_paths"]
 
 
@@ -28,6 +33,9 @@ def check(
     extras: Sequence[str] = (),
     groups: Sequence[str] | None = None,
     use_seal: bool = True,
+    integrity: bool | Sequence[str] = False,
+    quick_integrity: bool = False,
+    progress: Progress | None = None,
 ) -> Report:
     """Check an environment against manifests and return the Report.
 
@@ -35,6 +43,12 @@ def check(
     the environment's own consistency (``requires``, ``duplicate``), like ``pip check``.
     ``python`` inspects another interpreter instead of this one.  Raises ``ManifestError`` for
     an unreadable manifest; never raises for what it finds.
+
+    ``integrity`` also verifies installed files against each distribution's RECORD (all of
+    them, or only the names given; see :mod:`bootguard.integrity`); ``quick_integrity``
+    checks only existence and size (and implies ``integrity``); ``progress`` is called as
+    the hashing advances.  The report always carries the environment fingerprint, and says
+    whether it matches the one a snapshot records.
     """
     started = time.perf_counter()
     timings: list[tuple[str, float]] = []
@@ -58,7 +72,9 @@ def check(
         search = tuple(import_paths() if paths is None else paths)
         ikey = interpreter_key()
 
-    if use_seal and len(manifest_paths) == 1:
+    if quick_integrity and not integrity:
+        integrity = True
+    if use_seal and not integrity and len(manifest_paths) == 1:
         sealed = _sealed_report(manifest_paths[0], search, ikey, python, started)
         if sealed is not None:
             return sealed
@@ -66,6 +82,7 @@ def check(
     from bootguard.checks import run_checks
     from bootguard.environment import _build, current_environment
     from bootguard.manifest import Selection, read_manifest
+    from bootguard.names import canonical_name
 
     mark = time.perf_counter()
     if probe is not None:
@@ -89,8 +106,26 @@ def check(
     mark = time.perf_counter()
     findings = run_checks(loaded, env, strict=strict, ignore=ignore)
     timings.append(("checks", _ms(mark)))
-    timings.append(("total", _ms(started)))
     notes = tuple(note for m in loaded for note in m.notes)
+
+    mark = time.perf_counter()
+    fingerprint, more_findings, more_notes = _fingerprint(metadata_dirs(search), manifest_paths)
+    ignored = {canonical_name(name) for name in ignore}
+    findings.extend(f for f in more_findings if f.subject not in ignored)
+    notes += more_notes
+    timings.append(("fingerprint", _ms(mark)))
+    if integrity:
+        from bootguard.integrity import verify
+
+        mark = time.perf_counter()
+        names = (
+            None if integrity is True else [integrity] if isinstance(integrity, str) else integrity
+        )
+        verified = verify(env, names=names, quick=quick_integrity, progress=progress)
+        findings.extend(f for f in verified.findings if f.subject not in ignored)
+        notes += verified.notes
+        timings.append(("integrity", _ms(mark)))
+    timings.append(("total", _ms(started)))
     return Report(
         findings=tuple(sorted(findings, key=lambda f: (f.subject, f.aspect))),
         manifests=tuple(ManifestInfo(m.path, m.format, m.digest, len(m.entries)) for m in loaded),
@@ -99,7 +134,9 @@ def check(
         distributions=len(env.distributions),
         verified_by="full",
         timings=tuple(timings),
+        fingerprint=fingerprint,
         notes=notes,
+        installed=tuple(sorted((n, d.version) for n, d in env.distributions.items())),
     )
 
 
@@ -129,8 +166,9 @@ def _sealed_report(
     dirs = metadata_dirs(search)
     entries = sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#"))
     version = ikey.split(maxsplit=1)[0].partition("=")[2]
+    fingerprint, findings, notes = _fingerprint(dirs, [path], {str(path): data})
     return Report(
-        findings=(),
+        findings=tuple(findings),
         manifests=(
             ManifestInfo(str(path), "requirements", hashlib.sha256(data).hexdigest(), entries),
         ),
@@ -139,8 +177,48 @@ def _sealed_report(
         distributions=len(dirs),
         verified_by="seal",
         timings=(("total", _ms(started)),),
-        notes=("environment matches the sealed snapshot: metadata not re-read",),
+        fingerprint=fingerprint,
+        notes=("environment matches the sealed snapshot: metadata not re-read", *notes),
+        installed=_installed_from_names(dirs),
     )
+
+
+def _installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """(name, version) from metadata directory names, first on the path winning."""
+    from bootguard._scan import split_dir_name
+    from bootguard.names import canonical_name
+
+    found: dict[str, str] = {}
+    for _, dir_name in dirs:
+        name, version = split_dir_name(dir_name)
+        found.setdefault(canonical_name(name), version)
+    return tuple(sorted(found.items()))
+
+
+def _fingerprint(
+    dirs: list[tuple[str, str]],
+    manifest_paths: Sequence[Path],
+    contents: dict[str, bytes] | None = None,
+) -> tuple[str | None, list[Finding], tuple[str, ...]]:
+    """The environment fingerprint, and what the manifests that record one say about it."""
+    from bootguard.fingerprint import fingerprint, snapshot_comparison
+
+    value = fingerprint(dirs)
+    findings: list[Finding] = []
+    notes: list[str] = []
+    for path in manifest_paths:
+        data = (contents or {}).get(str(path))
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+        finding, note = snapshot_comparison(value, data, str(path))
+        if finding is not None:
+            findings.append(finding)
+        if note:
+            notes.append(note)
+    return value, findings, tuple(notes)
 
 
 def _ms(since: float) -> float:

@@ -73,12 +73,20 @@ def _fast_check(args: list[str]) -> int | None:
         return None
     if not quiet:
         from bootguard._scan import metadata_dirs
+        from bootguard.fingerprint import fingerprint, recorded_fingerprint
 
-        count = len(metadata_dirs(paths))
+        dirs = metadata_dirs(paths)
+        # A fingerprint that differs is a warning (exit 0 all the same): quiet skips it.
+        recorded = recorded_fingerprint(data)
+        same = ""
+        if recorded is not None:
+            if fingerprint(dirs) != recorded:
+                return None  # the full path reports the difference
+            same = f", fingerprint {recorded}"
         elapsed = (time.perf_counter() - started) * 1000
         sys.stdout.write(
-            f"bootguard: pass - {count} distributions match the sealed snapshot {manifest} "
-            f"({elapsed:.1f} ms)\n"
+            f"bootguard: pass - {len(dirs)} distributions match the sealed snapshot {manifest}"
+            f"{same} ({elapsed:.1f} ms)\n"
         )
     return 0
 
@@ -154,11 +162,27 @@ def _parser() -> argparse.ArgumentParser:
         help="dependency group to select (default: the lock's default groups)",
     )  # fmt: skip
     check.add_argument(
+        "--no-default-groups", action="store_true",
+        help="select no dependency group unless named with --group (uv sync --no-default-groups)",
+    )  # fmt: skip
+    check.add_argument(
         "--no-manifest", action="store_true", help="consistency checks only, like pip check"
     )
     check.add_argument(
         "--no-seal", action="store_true", help="ignore a snapshot seal: always run the full check"
     )
+    check.add_argument(
+        "--integrity", action="store_true",
+        help="also verify every installed file against its distribution's RECORD (sha256 and size)",
+    )  # fmt: skip
+    check.add_argument(
+        "--integrity-only", action="append", default=None, metavar="NAME",
+        help="verify the installed files of this distribution only (repeatable)",
+    )  # fmt: skip
+    check.add_argument(
+        "--quick-integrity", action="store_true",
+        help="verify only that recorded files exist with their recorded size (a cheap first pass)",
+    )  # fmt: skip
     check.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing; only the exit code"
     )
@@ -205,7 +229,52 @@ def _parser() -> argparse.ArgumentParser:
         help="after SIGTERM, keep answering 503 this long before exiting (default 0)",
     )  # fmt: skip
     serve.set_defaults(run=_run_serve)
+
+    diff = commands.add_parser(
+        "diff",
+        help="show what differs between two manifests or two JSON reports",
+        description="Compare two manifests (any format, selected for this interpreter) or two "
+        "`bootguard check --json` reports, and print the distributions added, removed and "
+        "changed from A to B. Exit 0 identical, 1 different, 2 unreadable input.",
+    )
+    diff.add_argument("a", metavar="A", help="manifest or JSON report")
+    diff.add_argument("b", metavar="B", help="manifest or JSON report")
+    diff.add_argument(
+        "--extra", action="append", default=[], metavar="NAME", help="lock extra to select"
+    )
+    diff.add_argument(
+        "--group", action="append", default=None, metavar="NAME",
+        help="dependency group to select (default: the lock's default groups)",
+    )  # fmt: skip
+    diff.add_argument("--json", action="store_true", help="print the differences as JSON")
+    diff.set_defaults(run=_run_diff)
     return parser
+
+
+def _run_diff(options: argparse.Namespace) -> int:
+    from bootguard.diff import diff, load_side
+    from bootguard.environment import current_environment
+    from bootguard.errors import BootguardError
+    from bootguard.manifest import Selection
+
+    groups = options.group
+    selection = Selection(
+        marker_env=current_environment([]).marker_env,
+        extras=frozenset(options.extra),
+        groups=frozenset(groups) if groups is not None else None,
+    )
+    try:
+        result = diff(load_side(options.a, selection), load_side(options.b, selection))
+    except BootguardError as err:
+        sys.stderr.write(f"bootguard: error: {err}\n")
+        return 2
+    if options.json:
+        import json
+
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(result.to_text() + "\n")
+    return 0 if result.identical else 1
 
 
 def _run_serve(options: argparse.Namespace) -> int:
@@ -227,6 +296,12 @@ def _run_check(options: argparse.Namespace) -> int:
 
     opts = vars(options)
     manifests = [] if opts["no_manifest"] else opts["manifest"]
+    integrity = opts["integrity_only"] or opts["integrity"] or opts["quick_integrity"]
+    progress = None
+    if integrity and not opts["quiet"] and sys.stderr.isatty():
+        from bootguard.integrity import ProgressBar
+
+        progress = ProgressBar(sys.stderr)
     try:
         report = check(
             manifests,
@@ -234,12 +309,18 @@ def _run_check(options: argparse.Namespace) -> int:
             strict=opts["strict"],
             ignore=opts["ignore"],
             extras=opts["extra"],
-            groups=opts["group"],
+            groups=[] if opts["group"] is None and opts["no_default_groups"] else opts["group"],
             use_seal=not opts["no_seal"],
+            integrity=integrity,
+            quick_integrity=opts["quick_integrity"],
+            progress=progress,
         )
     except BootguardError as err:
         sys.stderr.write(f"bootguard: error: {err}\n")
         return 2
+    finally:
+        if progress is not None:
+            progress.close()
     if opts["json"]:
         import json
 
@@ -252,6 +333,8 @@ def _run_check(options: argparse.Namespace) -> int:
         if opts["verbose"]:
             timing = ", ".join(f"{name} {ms:.1f} ms" for name, ms in report.timings)
             sys.stdout.write(f"verified by {report.verified_by}; {timing}\n")
+            if report.fingerprint:
+                sys.stdout.write(f"environment fingerprint {report.fingerprint}\n")
     return 1 if report.status == "fail" else 0
 
 

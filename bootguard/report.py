@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 __all__ = ["ASPECTS", "STATUSES", "Finding", "ManifestInfo", "Report", "worst_status"]
 
 STATUSES = ("pass", "warn", "fail")
-ASPECTS = ("version", "requires", "extraneous", "duplicate", "files", "import", "smoke", "python")
+ASPECTS = (
+    "version",
+    "requires",
+    "extraneous",
+    "duplicate",
+    "files",
+    "import",
+    "smoke",
+    "python",
+    "config",  # bootguard:config: the gate could not check as configured (see gate.py)
+)
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 
 
@@ -73,6 +83,9 @@ class Report:
     timings: tuple[tuple[str, float], ...] = ()
     fingerprint: str | None = None
     notes: tuple[str, ...] = field(default=())
+    #: (normalized name, version) of every installed distribution, sorted; what
+    #: ``bootguard diff`` compares between two nodes' JSON reports.
+    installed: tuple[tuple[str, str], ...] = ()
 
     @property
     def status(self) -> str:
@@ -147,6 +160,8 @@ class Report:
             doc["fingerprint"] = self.fingerprint
         if self.notes:
             doc["notes"] = list(self.notes)
+        if self.installed:
+            doc["installed"] = dict(self.installed)
         return doc
 
     def to_text(self, *, color: bool = False, verbose: bool = False) -> str:
@@ -174,6 +189,7 @@ _COMPONENT_TYPE = {
     "import": "module",
     "smoke": "component",
     "python": "system",
+    "config": "system",
 }
 _ASPECT_ORDER = {aspect: i for i, aspect in enumerate(ASPECTS)}
 _COLORS = {"pass": "32", "warn": "33", "fail": "31"}

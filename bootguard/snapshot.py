@@ -43,6 +43,7 @@ def snapshot(python: str | None = None, paths: list[str] | None = None) -> Snaps
     from bootguard._scan import import_paths
     from bootguard.checks import run_checks
     from bootguard.environment import current_environment, inspect_interpreter
+    from bootguard.fingerprint import FINGERPRINT_PREFIX, environment_fingerprint
     from bootguard.manifest.model import Selection
     from bootguard.manifest.requirements import read_requirements
     from bootguard.seal import add_seal, environment_key
@@ -57,7 +58,9 @@ def snapshot(python: str | None = None, paths: list[str] | None = None) -> Snaps
         "# A pinned requirements file: `pip install -r` reads it; `bootguard check` verifies against it.",
         f"# Python {env.python_version} ({marker.get('implementation_name', '')}, "
         f"{marker.get('sys_platform', '')}, {marker.get('platform_machine', '')}); "
-        f"{_count(env)} distributions.",
+        f"{_count(env)} distribution{'' if _count(env) == 1 else 's'}.",
+        # what `bootguard check` compares this node's installed files with (the seal covers it)
+        FINGERPRINT_PREFIX.decode("ascii") + environment_fingerprint(env.paths),
     ]
     body_lines = [*header, *_requirement_lines(env)]
     body = ("\n".join(body_lines) + "\n").encode("utf-8")

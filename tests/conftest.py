@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
+from tests.locks_support import lock_envs  # noqa: F401  (session venvs of the lock-format tests)
 from tests.support.venvs import Venv, VenvFactory, make_venv
 from tests.support.wheelhouse import build_standard_wheelhouse
 

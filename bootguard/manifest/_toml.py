@@ -26,6 +26,8 @@ def load_toml(data: bytes, display: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as err:
         line, message = _position(err)
         raise ManifestError(display, f"invalid TOML: {message}", line=line) from err
+    except RecursionError as err:  # tomllib recurses into nested arrays and inline tables
+        raise ManifestError(display, "invalid TOML: nested too deeply") from err
     return document
 
 

@@ -1,0 +1,383 @@
+"""Settings for the boot gate, and where each value came from.
+
+Three layers, the first that sets a key wins: keyword arguments (``guard(app, mode=...)``),
+``BOOTGUARD_*`` environment variables, then ``[tool.bootguard]`` in the application's
+``pyproject.toml``; anything unset keeps its default.  Every layer is validated in full and
+all problems are collected (pypa/packaging style), so one deploy shows every typo at once.
+
+:func:`load_settings` never raises: it returns the settings it could build (bad values fall
+back to the next layer or the default) together with the list of problems, because the
+gate decides what a configuration error means (stop in ``enforce``, report otherwise).
+:func:`settings` is the strict form for code that wants an exception.
+
+``tomllib`` is imported only when a ``pyproject.toml`` actually mentions ``tool.bootguard``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bootguard.errors import ConfigError
+
+__all__ = [
+    "DEFAULTS",
+    "ENV_PREFIX",
+    "MODES",
+    "RESERVED_ENV",
+    "SETTINGS",
+    "Settings",
+    "find_pyproject",
+    "load_settings",
+    "settings",
+]
+
+MODES = ("report", "warn", "enforce")
+ENV_PREFIX = "BOOTGUARD_"
+#: ``BOOTGUARD_*`` variables that belong to other bootguard tools, not to the gate.
+RESERVED_ENV = frozenset({"BOOTGUARD_CONFIG", "BOOTGUARD_BENCH_CACHE"})
+_HEALTH_KINDS = ("live", "ready", "health")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the gate does at boot.  See the README's configuration reference.
+
+    ``sources`` maps each setting to where its value came from: ``"default"``,
+    ``"argument"``, ``"env:BOOTGUARD_MODE"`` or ``"<path>/pyproject.toml"``.
+    """
+
+    manifest: tuple[str, ...] | None = None
+    mode: str = "report"
+    imports: tuple[str, ...] = ()
+    smoke: tuple[str, ...] = ()
+    isolated: bool = False
+    import_timeout: float = 10.0
+    smoke_timeout: float = 5.0
+    strict: bool = False
+    ignore: tuple[str, ...] = ()
+    extras: tuple[str, ...] = ()
+    groups: tuple[str, ...] | None = None
+    seal: bool = True
+    integrity: bool | tuple[str, ...] = False
+    quick_integrity: bool = False
+    sentry: bool = True
+    sentry_dsn: str | None = None
+    sentry_on_pass: bool = False
+    sentry_flush_timeout: float = 2.0
+    sentry_wait: float = 30.0
+    token: str | None = None
+    health_paths: tuple[tuple[str, str | None], ...] | None = None
+    root: str = "."
+    sources: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def source(self, name: str) -> str:
+        """Where setting ``name`` came from (``"default"`` when nothing set it)."""
+        return dict(self.sources).get(name, "default")
+
+    def manifest_paths(self) -> list[str] | None:
+        """The manifests as absolute paths (``None``: discover one in ``root``)."""
+        if self.manifest is None:
+            return None
+        return [os.path.join(self.root, path) for path in self.manifest]
+
+    def __repr__(self) -> str:  # never print a DSN or a token
+        shown = ", ".join(
+            f"{name}={'<set>' if name in ('sentry_dsn', 'token') and value else value!r}"
+            for name, value in ((n, getattr(self, n)) for n in SETTINGS)
+        )
+        return f"Settings({shown})"
+
+
+# --- value parsers: (raw value, from_env) -> parsed value, or raise ValueError ---------
+
+
+def _bool(value: object, from_env: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    if from_env and isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError("expected true or false")
+
+
+def _seconds(value: object, from_env: bool) -> float:
+    if isinstance(value, str) and from_env:
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError("expected a number of seconds") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("expected a number of seconds")
+    seconds = float(value)
+    if not 0 < seconds < 3600:  # also rejects nan
+        raise ValueError("expected a number of seconds between 0 and 3600")
+    return seconds
+
+
+def _strings(value: object, from_env: bool) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = [part.strip() for part in value.split(",")] if from_env else [value.strip()]
+        return tuple(item for item in items if item)
+    if isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
+        return tuple(item.strip() for item in value if item.strip())
+    raise ValueError("expected a string or a list of strings")
+
+
+def _optional_strings(value: object, from_env: bool) -> tuple[str, ...] | None:
+    return _strings(value, from_env)
+
+
+def _integrity(value: object, from_env: bool) -> bool | tuple[str, ...]:
+    """true / false, or the distributions whose files to verify (``["celery", "kombu"]``)."""
+    if isinstance(value, bool):
+        return value
+    if from_env and isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    return _strings(value, from_env) or False
+
+
+def _modules(value: object, from_env: bool) -> tuple[str, ...]:
+    names = _strings(value, from_env)
+    for name in names:
+        if not _dotted(name):
+            raise ValueError(f"{name!r} is not a module name")
+    return names
+
+
+def _callables(value: object, from_env: bool) -> tuple[str, ...]:
+    names = _strings(value, from_env)
+    for name in names:
+        module, sep, attr = name.partition(":")
+        if not sep or not _dotted(module) or not _dotted(attr):
+            raise ValueError(f"{name!r} is not 'package.module:function'")
+    return names
+
+
+def _dotted(name: str) -> bool:
+    return bool(name) and all(part.isidentifier() for part in name.split("."))
+
+
+def _mode(value: object, from_env: bool) -> str:
+    if isinstance(value, str) and value.strip().lower() in MODES:
+        return value.strip().lower()
+    raise ValueError(f"expected one of {', '.join(MODES)}")
+
+
+def _text(value: object, from_env: bool) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    raise ValueError("expected a string")
+
+
+def _health_paths(value: object, from_env: bool) -> tuple[tuple[str, str | None], ...]:
+    pairs: list[tuple[str, object]]
+    if isinstance(value, str) and from_env:
+        pairs = []
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            name, sep, where = part.partition("=")
+            if not sep:
+                raise ValueError(f"{part!r} is not kind=/path")
+            pairs.append((name.strip(), where.strip()))
+    elif isinstance(value, Mapping):
+        pairs = list(value.items())
+    else:
+        raise ValueError("expected a table like {ready = '/-/ready'}")
+    result: list[tuple[str, str | None]] = []
+    for kind, target in pairs:
+        if kind not in _HEALTH_KINDS:
+            raise ValueError(f"unknown endpoint {kind!r} (known: {', '.join(_HEALTH_KINDS)})")
+        if target in (None, "", False):
+            result.append((kind, None))
+        elif isinstance(target, str) and target.startswith("/"):
+            result.append((kind, target))
+        else:
+            raise ValueError(f"the path for {kind!r} must start with '/'")
+    return tuple(result)
+
+
+#: setting name -> parser.  Adding a setting: a field on Settings and one line here.
+SETTINGS: dict[str, Callable[[object, bool], Any]] = {
+    "manifest": _optional_strings,
+    "mode": _mode,
+    "imports": _modules,
+    "smoke": _callables,
+    "isolated": _bool,
+    "import_timeout": _seconds,
+    "smoke_timeout": _seconds,
+    "strict": _bool,
+    "ignore": _strings,
+    "extras": _strings,
+    "groups": _optional_strings,
+    "seal": _bool,
+    "integrity": _integrity,
+    "quick_integrity": _bool,
+    "sentry": _bool,
+    "sentry_dsn": _text,
+    "sentry_on_pass": _bool,
+    "sentry_flush_timeout": _seconds,
+    "sentry_wait": _seconds,
+    "token": _text,
+    "health_paths": _health_paths,
+}
+DEFAULTS = Settings()
+
+
+def find_pyproject(*starts: str | Path | None) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above each start directory, in order."""
+    for start in starts:
+        if start is None:
+            continue
+        directory = Path(start).resolve()
+        for candidate in (directory, *directory.parents):
+            path = candidate / "pyproject.toml"
+            if path.is_file():
+                return path
+    return None
+
+
+def load_settings(
+    options: Mapping[str, object] | None = None,
+    *,
+    start: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Settings, list[str]]:
+    """Build Settings from ``options`` > environment > pyproject; return them and the problems.
+
+    ``start`` is where the search for ``pyproject.toml`` begins (the application's
+    directory); the current directory is searched after it.  ``$BOOTGUARD_CONFIG`` names a
+    pyproject.toml explicitly.
+    """
+    environ = os.environ if environ is None else environ
+    problems: list[str] = []
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    cwd = os.getcwd()
+
+    # Lowest layer first; each later layer overrides what it sets validly.
+    pyproject, table = _pyproject_table(environ, start, problems)
+    root = str(pyproject.parent) if pyproject is not None else cwd
+    _apply(values, sources, table, str(pyproject), from_env=False, problems=problems)
+
+    env_table: dict[str, object] = {}
+    env_names: dict[str, str] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name in RESERVED_ENV:
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        env_table[key] = raw
+        env_names[key] = name
+    env_values: dict[str, object] = {}
+    env_sources: dict[str, str] = {}
+    _apply(env_values, env_sources, env_table, "env", from_env=True, problems=problems)
+    for key, value in env_values.items():
+        values[key] = value
+        sources[key] = f"env:{env_names[key]}"
+    if "manifest" in env_values:
+        values["manifest"] = _absolute(env_values["manifest"], cwd)
+
+    if options:
+        given = {k: v for k, v in options.items() if v is not None}
+        arg_values: dict[str, object] = {}
+        arg_sources: dict[str, str] = {}
+        _apply(arg_values, arg_sources, given, "argument", from_env=False, problems=problems)
+        values.update(arg_values)
+        sources.update(arg_sources)
+        if "manifest" in arg_values:
+            values["manifest"] = _absolute(arg_values["manifest"], cwd)
+
+    return Settings(**values, root=root, sources=tuple(sorted(sources.items()))), problems  # type: ignore[arg-type]
+
+
+def settings(
+    options: Mapping[str, object] | None = None,
+    *,
+    start: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Like :func:`load_settings` but raise :class:`ConfigError` listing every problem."""
+    result, problems = load_settings(options, start=start, environ=environ)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return result
+
+
+def _absolute(value: object, base: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(os.path.join(base, path) for path in value)  # type: ignore[attr-defined]
+
+
+def _apply(
+    values: dict[str, object],
+    sources: dict[str, str],
+    table: Mapping[str, object],
+    where: str,
+    *,
+    from_env: bool,
+    problems: list[str],
+) -> None:
+    for raw_key, raw in table.items():
+        key = raw_key.replace("-", "_")
+        label = f"{ENV_PREFIX}{key.upper()}" if from_env else raw_key
+        place = "environment" if from_env else where
+        parser = SETTINGS.get(key)
+        if parser is None:
+            problems.append(f"{place}: unknown setting {label!r}{_suggest(key)}")
+            continue
+        try:
+            values[key] = parser(raw, from_env)
+        except ValueError as err:
+            problems.append(f"{place}: {label}: {err} (got {_shown(key, raw)})")
+            continue
+        sources[key] = where
+
+
+def _shown(key: str, raw: object) -> str:
+    return "<hidden>" if key in ("sentry_dsn", "token") else repr(raw)
+
+
+def _suggest(key: str) -> str:
+    import difflib  # deferred for import cost: only on a typo
+
+    close = difflib.get_close_matches(key, SETTINGS, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _pyproject_table(
+    environ: Mapping[str, str], start: str | Path | None, problems: list[str]
+) -> tuple[Path | None, dict[str, object]]:
+    explicit = environ.get("BOOTGUARD_CONFIG")
+    if explicit:
+        path: Path | None = Path(explicit)
+        if not path.is_file():  # type: ignore[union-attr]
+            problems.append(f"BOOTGUARD_CONFIG: {explicit}: no such file")
+            return None, {}
+    else:
+        path = find_pyproject(start, os.getcwd())
+    if path is None:
+        return None, {}
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        problems.append(f"{path}: cannot read: {err.strerror or err}")
+        return path, {}
+    if b"tool.bootguard" not in data and not (b"[tool]" in data and b"bootguard" in data):
+        return path, {}  # no [tool.bootguard] table: skip the TOML parser entirely
+    from bootguard.errors import ManifestError
+    from bootguard.manifest._toml import load_toml
+
+    try:
+        document = load_toml(data, str(path))
+    except ManifestError as err:
+        problems.append(str(err))
+        return path, {}
+    table = document.get("tool", {}).get("bootguard", {})
+    if not isinstance(table, dict):
+        problems.append(f"{path}: [tool.bootguard] must be a table")
+        return path, {}
+    return path, table

@@ -1,0 +1,371 @@
+"""Critical imports and smoke callables: the checks that run code, each with a timeout.
+
+An installed distribution can still fail at import (a missing shared library, a bad
+version of a C extension, a module-level connection).  ``imports`` names the modules the
+application cannot live without; ``smoke`` names ``module:function`` callables that
+exercise a dependency (true or ``None`` passes, ``False`` or an exception fails).
+
+In-process imports run in the calling thread, as the application's own imports will (no
+false alarm from a module that must be imported in the main thread); one slower than its
+timeout fails but cannot be interrupted.  ``isolated=True`` runs the imports in a child
+interpreter instead, killed at the timeout, so a hanging or crashing import (a segfault in
+an extension) cannot hang or kill the boot.  Smoke callables run in a daemon thread that is
+abandoned at its timeout (a Python thread cannot be killed).  The child reports one
+JSON line per module on a private copy of its stdout; the module's own prints go to
+stderr.  Smoke callables always run in-process: they test this process's resources.
+
+Findings use the ``import`` and ``smoke`` aspects; passes are recorded too, with their time.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from bootguard.report import Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from queue import Queue
+    from typing import IO, Any
+
+__all__ = ["run_imports", "run_probes", "run_smoke"]
+
+_FRAMES = 3  # how many of the last traceback frames a failure keeps
+_MESSAGE_LIMIT = 300
+
+
+def run_probes(
+    imports: Sequence[str] = (),
+    smoke: Sequence[str] = (),
+    *,
+    isolated: bool = False,
+    import_timeout: float = 10.0,
+    smoke_timeout: float = 5.0,
+) -> list[Finding]:
+    """Findings for every critical import, then every smoke callable."""
+    findings = run_imports(imports, isolated=isolated, timeout=import_timeout)
+    findings.extend(run_smoke(smoke, timeout=smoke_timeout))
+    return findings
+
+
+def run_imports(
+    modules: Sequence[str], *, isolated: bool = False, timeout: float = 10.0
+) -> list[Finding]:
+    """Import each module, in this thread or (``isolated``) in a child interpreter.
+
+    In-process imports run in the calling thread, exactly as the application's own imports
+    will (a module that installs signal handlers or needs the main thread's event loop must
+    not fail here only because of bootguard); one that takes longer than ``timeout`` is
+    a failure, but only ``isolated`` can interrupt an import that hangs.
+    """
+    if not modules:
+        return []
+    if isolated:
+        return _isolated_imports(list(modules), timeout)
+    import importlib
+
+    findings = []
+    for name in modules:
+        outcome = _Outcome()
+        started = time.perf_counter()
+        try:
+            importlib.import_module(name)
+        except BaseException as err:  # an import's SystemExit is its failure, not ours
+            outcome.error = (type(err).__name__, _clip(str(err)))
+            outcome.frames = _last_frames(err)
+        outcome.ms = (time.perf_counter() - started) * 1000.0
+        outcome.done = True
+        if outcome.error is None and outcome.ms > timeout * 1000.0:
+            findings.append(
+                Finding(
+                    name,
+                    "import",
+                    "fail",
+                    f"import {name} took {outcome.ms / 1000.0:.1f} s, "
+                    f"more than its {timeout:g} s timeout",
+                    expected="finishes",
+                    observed="timeout",
+                    time_ms=outcome.ms,
+                )
+            )
+            continue
+        findings.append(_import_finding(name, outcome))
+    return findings
+
+
+def run_smoke(targets: Sequence[str], *, timeout: float = 5.0) -> list[Finding]:
+    """Call each ``module:function`` with no arguments; ``False`` or an exception fails."""
+    findings = []
+    for target in targets:
+        subject = target.replace(":", ".")
+        outcome = _in_thread(functools.partial(_call, target), timeout)
+        if outcome.error is None and outcome.done and outcome.value is False:
+            findings.append(
+                Finding(
+                    subject,
+                    "smoke",
+                    "fail",
+                    f"smoke check {target} returned False",
+                    expected="true",
+                    observed="False",
+                    time_ms=outcome.ms,
+                )
+            )
+            continue
+        findings.append(_outcome_finding(subject, "smoke", f"smoke check {target}", outcome))
+    return findings
+
+
+class _Outcome:
+    """What happened to one probe: finished (value or error) or still running at timeout."""
+
+    __slots__ = ("done", "error", "frames", "ms", "value")
+
+    def __init__(self) -> None:
+        self.done = False
+        self.value: object = None
+        self.error: tuple[str, str] | None = None  # (type name, message)
+        self.frames: tuple[str, ...] = ()
+        self.ms = 0.0
+
+
+def _in_thread(call: Callable[[], object], timeout: float) -> _Outcome:
+    outcome = _Outcome()
+    started = time.perf_counter()
+
+    def target() -> None:
+        try:
+            outcome.value = call()
+        except BaseException as err:  # a probe's SystemExit or KeyboardInterrupt is its failure
+            outcome.error = (type(err).__name__, _clip(str(err)))
+            outcome.frames = _last_frames(err)
+        outcome.ms = (time.perf_counter() - started) * 1000.0
+        outcome.done = True
+
+    thread = threading.Thread(target=target, name="bootguard-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome.done:
+        outcome.ms = (time.perf_counter() - started) * 1000.0
+    return outcome
+
+
+def _call(target: str) -> object:
+    return _resolve(target)()
+
+
+def _resolve(target: str) -> Callable[[], object]:
+    import importlib
+
+    module_name, _, attr = target.partition(":")
+    value: object = importlib.import_module(module_name)
+    for part in attr.split("."):
+        value = getattr(value, part)
+    if not callable(value):
+        raise TypeError(f"{target} is not callable")
+    return value
+
+
+def _import_finding(name: str, outcome: _Outcome) -> Finding:
+    return _outcome_finding(name, "import", f"import {name}", outcome)
+
+
+def _outcome_finding(subject: str, aspect: str, what: str, outcome: _Outcome) -> Finding:
+    if not outcome.done:
+        return Finding(
+            subject,
+            aspect,
+            "fail",
+            f"{what} did not finish within {outcome.ms / 1000.0:.1f} s",
+            expected="finishes",
+            observed="timeout",
+            time_ms=outcome.ms,
+        )
+    if outcome.error is not None:
+        kind, message = outcome.error
+        return Finding(
+            subject,
+            aspect,
+            "fail",
+            f"{what} failed: {kind}: {message}" if message else f"{what} failed: {kind}",
+            expected="ok",
+            observed=kind,
+            details=outcome.frames,
+            time_ms=outcome.ms,
+        )
+    return Finding(subject, aspect, "pass", f"{what} ok", time_ms=outcome.ms)
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
+
+
+def _last_frames(err: BaseException) -> tuple[str, ...]:
+    import traceback  # deferred for import cost: only on a failure
+
+    frames = traceback.extract_tb(err.__traceback__)[-_FRAMES:]
+    return tuple(f"{_short(f.filename)}:{f.lineno} in {f.name}" for f in frames)
+
+
+def _short(filename: str) -> str:
+    parts = filename.replace("\\", "/").split("/")
+    return "/".join(parts[-2:])
+
+
+# --- isolated imports: a child interpreter per batch, killed at a module's timeout -------
+
+_CHILD = r"""
+import json, os, sys, time, traceback
+out = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
+sys.path[:] = json.loads(sys.argv[1])
+keep = int(sys.argv[3])
+for name in json.loads(sys.argv[2]):
+    t = time.perf_counter()
+    try:
+        __import__(name)
+        result = {"name": name, "ms": (time.perf_counter() - t) * 1000.0}
+    except BaseException as err:
+        frames = traceback.extract_tb(err.__traceback__)[-keep:]
+        result = {"name": name, "ms": (time.perf_counter() - t) * 1000.0,
+                  "type": type(err).__name__, "message": str(err),
+                  "frames": ["/".join(f.filename.replace("\\", "/").split("/")[-2:])
+                             + ":" + str(f.lineno) + " in " + f.name for f in frames]}
+    out.write(json.dumps(result) + "\n"); out.flush()
+"""
+
+
+def _isolated_imports(modules: list[str], timeout: float) -> list[Finding]:
+    findings: list[Finding] = []
+    while modules:
+        done = _run_child(modules, timeout)
+        findings.extend(done)
+        modules = modules[len(done) :]
+    return findings
+
+
+def _run_child(modules: list[str], timeout: float) -> list[Finding]:
+    """Run one child over ``modules``; return findings up to and including the first that
+    hung or crashed (the caller starts a new child for the rest)."""
+    import json  # deferred for import cost: isolated mode only
+    import queue
+    import subprocess
+
+    from bootguard.api import import_paths
+
+    command = [
+        sys.executable,
+        "-c",
+        _CHILD,
+        json.dumps(import_paths()),
+        json.dumps(modules),
+        str(_FRAMES),
+    ]
+    try:
+        child = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    except OSError as err:
+        return [
+            Finding(
+                modules[0],
+                "import",
+                "fail",
+                f"cannot start an interpreter for isolated imports: {err.strerror or err}",
+                expected="ok",
+                observed="OSError",
+            )
+        ]
+    lines: queue.Queue[str | None] = queue.Queue()
+    stderr_tail: list[bytes] = []
+    readers = [
+        threading.Thread(target=_pump_lines, args=(child.stdout, lines), daemon=True),
+        threading.Thread(target=_pump_tail, args=(child.stderr, stderr_tail), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+    findings: list[Finding] = []
+    try:
+        for name in modules:
+            started = time.perf_counter()
+            result = _next_result(lines, name, started + timeout)
+            if result == "timeout":  # kill the child, report, continue in a new one
+                child.kill()
+                outcome = _Outcome()
+                outcome.ms = (time.perf_counter() - started) * 1000.0
+                findings.append(_import_finding(name, outcome))
+                return findings
+            if result == "eof":  # the child died inside this import
+                code = child.wait()
+                readers[1].join(1.0)
+                tail = b"".join(stderr_tail).decode(errors="replace").strip().splitlines()
+                reason = f"signal {-code}" if code < 0 else f"exit status {code}"
+                findings.append(
+                    Finding(
+                        name,
+                        "import",
+                        "fail",
+                        f"import {name} crashed the interpreter ({reason})",
+                        expected="ok",
+                        observed="crash",
+                        details=tuple(_clip(line) for line in tail[-_FRAMES:]),
+                        time_ms=(time.perf_counter() - started) * 1000.0,
+                    )
+                )
+                return findings
+            assert isinstance(result, dict)
+            outcome = _Outcome()
+            outcome.done = True
+            outcome.ms = float(result.get("ms", 0.0))
+            if "type" in result:
+                outcome.error = (str(result["type"]), _clip(str(result.get("message", ""))))
+                outcome.frames = tuple(str(f) for f in result.get("frames", ()))
+            findings.append(_import_finding(name, outcome))
+        return findings
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        # The pipes are left to the reader threads, which end at EOF: closing them here
+        # could block on a reader when a grandchild still holds the write end.
+
+
+def _next_result(lines: Queue[str | None], name: str, deadline: float) -> dict[str, Any] | str:
+    """The result for ``name``; ``"timeout"`` at the deadline; ``"eof"`` if the child died."""
+    import json
+    import queue
+
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return "timeout"
+        try:
+            line = lines.get(timeout=remaining)
+        except queue.Empty:
+            return "timeout"
+        if line is None:
+            return "eof"
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get("name") == name:
+            return data
+
+
+def _pump_lines(stream: IO[bytes], lines: Queue[str | None]) -> None:
+    for raw in iter(stream.readline, b""):
+        lines.put(raw.decode("utf-8", "replace"))
+    lines.put(None)
+
+
+def _pump_tail(stream: IO[bytes], tail: list[bytes]) -> None:
+    for chunk in iter(lambda: stream.read(4096), b""):
+        tail.append(chunk)
+        while sum(map(len, tail)) > 4096 and len(tail) > 1:
+            del tail[0]

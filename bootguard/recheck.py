@@ -1,0 +1,204 @@
+"""Re-run the cheap checks in the background so readiness follows the environment.
+
+A ``pip install`` into a running container changes what the process will import next; the
+boot verdict no longer describes it.  :func:`start_recheck` runs :func:`bootguard.check`
+(same manifests, same options) every ``interval`` seconds in a daemon thread and publishes
+a new verdict only when the result changes, so the health endpoints re-render once per
+change and ``on_change`` (the gate's Sentry hook) fires once per change.
+
+Rules it keeps:
+
+* never blocks a request: the thread only calls ``state.publish``, which swaps one object;
+* a re-check that raises is logged (once per distinct error), never raised, and leaves the
+  last verdict in place: bootguard's own trouble must not flip readiness;
+* findings the re-check does not re-run (critical ``import``, ``smoke``, ``files``) are
+  carried over from the boot report, so a failed import at boot is not "healed" by a
+  re-check that never imports anything;
+* survives ``fork``: a gunicorn ``--preload`` master starts it while loading the app, and
+  each worker gets its own thread (threads do not cross ``fork``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from bootguard import state
+from bootguard.errors import ConfigError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from bootguard.report import Finding, Report
+
+__all__ = ["CARRIED_ASPECTS", "Recheck", "start_recheck"]
+
+CARRIED_ASPECTS = frozenset({"import", "smoke", "files"})
+"""Aspects a re-check does not re-run; their boot findings stay in every later report."""
+
+_log = logging.getLogger("bootguard")
+_running: weakref.WeakSet[Recheck] = weakref.WeakSet()
+
+
+def _default_ready(report: Report) -> bool:
+    return report.status != "fail"
+
+
+def _key(report: Report) -> tuple[str, str, str | None]:
+    """What counts as "the result changed" (never timings, paths or the seal/full route)."""
+    return (report.status, report.drift_signature(), report.manifest_digest)
+
+
+class Recheck:
+    """A background re-check; :meth:`start` it, :meth:`stop` it, or :meth:`run_once`."""
+
+    def __init__(
+        self,
+        interval: float,
+        run: Callable[[], Report],
+        *,
+        ready: Callable[[Report], bool] | None = None,
+        on_change: Callable[[Report], None] | None = None,
+        baseline: Report | None = None,
+    ) -> None:
+        if not interval > 0:
+            raise ConfigError(
+                f"recheck_interval must be a positive number of seconds: {interval!r}"
+            )
+        self.interval = float(interval)
+        self._run = run
+        self._ready = ready or _default_ready
+        self._on_change = on_change
+        self._carried: tuple[Finding, ...] = ()
+        self._last_key: tuple[str, str, str | None] | None = None
+        if baseline is not None:
+            self._carried = tuple(f for f in baseline.findings if f.aspect in CARRIED_ASPECTS)
+            self._last_key = _key(baseline)
+        self._last_error: str | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while the thread runs."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> Recheck:
+        """Start the daemon thread (idempotent); return self."""
+        if self.running:
+            return self
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="bootguard-recheck", daemon=True)
+        self._thread.start()
+        _running.add(self)
+        return self
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        """Stop the thread; waits up to ``timeout`` for a re-check in progress."""
+        _running.discard(self)
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def run_once(self) -> Report | None:
+        """Re-check now, in this thread; return the new report if the result changed."""
+        try:
+            report = self._run()
+        except Exception as err:
+            message = f"{type(err).__name__}: {err}"
+            if message != self._last_error:
+                self._last_error = message
+                _log.warning(
+                    "bootguard: re-check failed (verdict kept): %s", message, exc_info=True
+                )
+            return None
+        if self._last_error is not None:
+            self._last_error = None
+            _log.info("bootguard: re-check works again")
+        if self._carried:
+            report = _with_carried(report, self._carried)
+        key = _key(report)
+        if key == self._last_key:
+            return None
+        self._last_key = key
+        ready = self._ready(report)
+        _log.warning(
+            "bootguard: environment changed since the last check: %s (%s)",
+            report.status,
+            "ready" if ready else "not ready",
+        )
+        state.publish(report, ready=ready)
+        if self._on_change is not None:
+            try:
+                self._on_change(report)
+            except Exception:
+                _log.exception("bootguard: re-check change hook failed")
+        return report
+
+    def _loop(self) -> None:
+        stop = self._stop
+        while not stop.wait(self.interval):
+            try:
+                self.run_once()
+            except Exception:  # belt and braces: the thread must outlive our bugs
+                _log.exception("bootguard: re-check failed")
+
+    def _after_fork(self) -> None:
+        self._thread = None
+        self.start()
+
+
+def _with_carried(report: Report, carried: tuple[Finding, ...]) -> Report:
+    import dataclasses  # deferred for import cost
+
+    findings = sorted((*report.findings, *carried), key=lambda f: (f.subject, f.aspect))
+    return dataclasses.replace(report, findings=tuple(findings))
+
+
+def start_recheck(
+    interval: float,
+    *,
+    manifests: Sequence[str | Path] | None = None,
+    options: Mapping[str, Any] | None = None,
+    ready: Callable[[Report], bool] | None = None,
+    on_change: Callable[[Report], None] | None = None,
+    baseline: Report | None = None,
+) -> Recheck:
+    """Re-run ``bootguard.check(manifests, **options)`` every ``interval`` seconds.
+
+    ``ready`` maps a report to readiness (default: not ``fail``; the gate passes its
+    policy).  ``on_change`` is called with each changed report (after it is published).
+    ``baseline`` is the report to compare with; default: the currently published one.
+    Manifest paths are resolved (``None``: discovered) now, so a later ``chdir`` does not
+    change what is checked.
+    """
+    from bootguard.api import check
+
+    if manifests is None:
+        from bootguard.manifest import discover
+
+        found = discover(Path.cwd())
+        manifests = [found] if found is not None else []
+    resolved = [Path(m).resolve() for m in manifests]
+    kwargs = dict(options or {})
+
+    def run() -> Report:
+        return check(resolved, **kwargs)
+
+    if baseline is None:
+        baseline = state.current().report
+    return Recheck(interval, run, ready=ready, on_change=on_change, baseline=baseline).start()
+
+
+def _restart_in_child() -> None:
+    for recheck in list(_running):
+        recheck._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_restart_in_child)

@@ -1,0 +1,219 @@
+"""Health endpoints in this process: the standalone server, drain, SIGTERM, re-check, routing.
+
+The server tests in :mod:`tests.test_health_servers` prove the HTTP behaviour under real
+gunicorn/uvicorn; these cover what is easier to observe from inside one process: the
+verdict lifecycle (pending -> done -> draining), the signal chain, the re-check's error
+handling, and ASGI scopes that are not HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import pytest
+
+import bootguard
+from bootguard import state
+from bootguard.api import check
+from bootguard.asgi import ASGIHealthMiddleware
+from bootguard.errors import ConfigError
+from bootguard.recheck import Recheck
+from bootguard.report import Finding, Report
+from bootguard.wsgi import HealthMiddleware
+from tests.health_support import fetch
+from tests.support.venvs import VenvFactory
+
+PINS = "taskq==5.0.0\nmsgbus==4.1.0\n"
+
+
+@pytest.fixture(autouse=True)
+def fresh_state() -> Iterator[None]:
+    """Each test starts and ends with a pending verdict and no subscribers."""
+    state.reset()
+    yield
+    state.reset()
+
+
+def test_serve_health_follows_the_verdict_from_pending_to_draining() -> None:
+    server = bootguard.serve_health(0, token="t0ken")
+    try:
+        assert server.host == "127.0.0.1"
+        pending = fetch(server.port, "/readyz", headers={"Authorization": "Bearer t0ken"})
+        assert pending.status == 503
+        assert pending.json() == {
+            "status": "fail",
+            "phase": "pending",
+            "output": "the boot check has not finished",
+        }
+        assert fetch(server.port, "/livez").status == 200  # alive before the check ends
+
+        state.publish(check([], paths=[]), ready=True)
+        ready = fetch(server.port, "/readyz")
+        assert (ready.status, ready.json()) == (200, {"status": "pass"})
+        assert fetch(server.port, "/readyz", method="POST").status == 405
+
+        bootguard.drain()
+        drained = fetch(server.port, "/readyz?verbose")
+        assert drained.status == 503
+        assert drained.body.decode().splitlines() == [
+            "[+]environment ok",
+            "[-]shutdown failed: draining",
+            "readyz check failed",
+        ]
+        assert fetch(server.port, "/livez").status == 200
+    finally:
+        server.stop()
+
+
+def test_warnings_stay_ready_and_say_warn() -> None:
+    warning = Finding(
+        "extra", "extraneous", "warn", "extra 1.0 is installed but not in the manifest"
+    )
+    state.publish(Report(findings=(warning,)), ready=True)
+    with bootguard.serve_health(0) as server:
+        reply = fetch(server.port, "/readyz")
+        assert (reply.status, reply.json()) == (200, {"status": "warn"})
+        lines = fetch(server.port, "/readyz?verbose").body.decode().splitlines()
+        assert lines == [
+            "[+]extra:extraneous ok with warning: reason withheld",
+            "readyz check passed",
+        ]
+
+
+def test_sigterm_drains_then_calls_the_previous_handler() -> None:
+    calls: list[tuple[int, str]] = []
+
+    def previous(signum: int, frame: FrameType | None) -> None:
+        calls.append((signum, state.current().phase))
+
+    state.publish(check([], paths=[]), ready=True)
+    original = signal.signal(signal.SIGTERM, previous)
+    try:
+        assert bootguard.install_sigterm_drain() is True
+        os.kill(os.getpid(), signal.SIGTERM)
+        # The drain handler re-raises the signal for the previous handler, which sees the
+        # node already draining; the previous handler is back in place afterwards.
+        assert calls == [(signal.SIGTERM, "draining")]
+        assert state.current().ready is False
+        assert signal.getsignal(signal.SIGTERM) is previous
+    finally:
+        signal.signal(signal.SIGTERM, original)
+
+
+def test_paths_are_configurable() -> None:
+    state.publish(check([], paths=[]), ready=True)
+    with bootguard.serve_health(0) as server:
+        assert fetch(server.port, "/healthz").status == 200
+    paths = {"ready": "/-/ready", "health": None}
+    with bootguard.serve_health(0, paths=paths) as server:
+        assert fetch(server.port, "/-/ready").status == 200
+        assert fetch(server.port, "/readyz").status == 404
+        assert fetch(server.port, "/healthz").status == 404
+        assert fetch(server.port, "/livez").status == 200
+    with pytest.raises(ConfigError, match="unknown health endpoint"):
+        HealthMiddleware(lambda environ, start: [], paths={"readiness": "/r"})
+    with pytest.raises(ConfigError, match="must start with '/'"):
+        HealthMiddleware(lambda environ, start: [], paths={"ready": "readyz"})
+
+
+def test_asgi_passes_lifespan_and_websocket_scopes_through() -> None:
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(f"{scope['type']} {scope.get('path')}")
+
+    async def receive() -> dict[str, Any]:
+        return {}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    middleware = ASGIHealthMiddleware(app)
+
+    async def run() -> None:
+        await middleware({"type": "lifespan"}, receive, send)
+        await middleware({"type": "websocket", "path": "/readyz"}, receive, send)
+        await middleware({"type": "http", "path": "/app", "method": "GET"}, receive, send)
+        await middleware({"type": "http", "path": "/livez", "method": "GET"}, receive, send)
+
+    asyncio.run(run())
+    assert seen == ["lifespan None", "websocket /readyz", "http /app"]
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert sent[0]["status"] == 200
+
+
+def _write_pins(path: Path) -> Path:
+    path.write_text(PINS)
+    return path
+
+
+def test_recheck_publishes_changes_once_and_survives_errors(
+    venv_factory: VenvFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    venv = venv_factory("app", install=["taskq==5.0.0", "msgbus==4.1.0"])
+    manifest = _write_pins(tmp_path / "requirements.txt")
+    paths = [str(venv.site_packages)]
+    boot = check([manifest], paths=paths)
+    state.publish(boot, ready=True)
+    changes: list[str] = []
+    recheck = Recheck(
+        60.0,
+        lambda: check([manifest], paths=paths),
+        on_change=lambda report: changes.append(report.status),
+        baseline=boot,
+    )
+
+    assert recheck.run_once() is None  # nothing changed: nothing published
+    assert state.current().report is boot
+
+    manifest.unlink()  # the re-check now raises ManifestError: logged, verdict kept
+    with caplog.at_level(logging.WARNING, logger="bootguard"):
+        assert recheck.run_once() is None
+        assert recheck.run_once() is None
+    failures = [r for r in caplog.records if "re-check failed" in r.getMessage()]
+    assert len(failures) == 1  # once per distinct error, not once per interval
+    assert state.current().ready is True
+
+    _write_pins(manifest)
+    venv.install("msgbus==4.2.0")
+    changed = recheck.run_once()
+    assert changed is not None and changed.status == "fail"
+    assert state.current().ready is False
+    assert recheck.run_once() is None  # the same drift again: no second publish or event
+    assert changes == ["fail"]
+
+
+def test_recheck_keeps_boot_findings_it_does_not_rerun(
+    venv_factory: VenvFactory, tmp_path: Path
+) -> None:
+    venv = venv_factory("app", install=["taskq==5.0.0", "msgbus==4.1.0"])
+    manifest = _write_pins(tmp_path / "requirements.txt")
+    paths = [str(venv.site_packages)]
+    broken = Finding("brokenimport", "import", "fail", "import brokenimport failed")
+    boot = check([manifest], paths=paths)
+    boot_with_probe = Report(findings=(broken,), manifests=boot.manifests)
+    state.publish(boot_with_probe, ready=False)
+    recheck = Recheck(60.0, lambda: check([manifest], paths=paths), baseline=boot_with_probe)
+
+    # The cheap check finds nothing, but the failed import at boot still stands.
+    assert recheck.run_once() is None
+    assert state.current().ready is False
+
+    venv.install("msgbus==4.2.0")
+    changed = recheck.run_once()
+    assert changed is not None
+    assert {f.key for f in changed.problems} == {"brokenimport:import", "msgbus:version"}
+
+
+def test_recheck_interval_must_be_positive() -> None:
+    with pytest.raises(ConfigError, match="positive"):
+        Recheck(0, lambda: Report(findings=()))
