@@ -73,6 +73,9 @@ class Settings:
     sentry_wait: float = 30.0
     token: str | None = None
     health_paths: tuple[tuple[str, str | None], ...] | None = None
+    recheck_interval: float | None = None
+    metrics: bool = False
+    drain_on_sigterm: bool = False
     root: str = "."
     sources: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
@@ -223,6 +226,9 @@ SETTINGS: dict[str, Callable[[object, bool], Any]] = {
     "sentry_wait": _seconds,
     "token": _text,
     "health_paths": _health_paths,
+    "recheck_interval": _seconds,
+    "metrics": _bool,
+    "drain_on_sigterm": _bool,
 }
 DEFAULTS = Settings()
 

@@ -138,8 +138,9 @@ def _first_run(options: dict[str, object], start: str | Path | None, exit: bool)
         _logger().exception("bootguard: could not read the settings")
         settings, problems = Settings(), [f"internal error reading settings: {err!r}"]
     report = _checked(settings, problems, started)
-    ready = settings.mode == "warn" or report.status != "fail"
+    ready = _ready(settings, report)
     state.publish(report, ready=ready)
+    _start_watchers(settings, report)
     stop = settings.mode == "enforce" and report.status == "fail"
     if settings.sentry and "sentry_sdk" in sys.modules:
         _import_sentry_sink()  # before logging: keeps the report log out of the app's Sentry
@@ -147,6 +148,47 @@ def _first_run(options: dict[str, object], start: str | Path | None, exit: bool)
     if settings.sentry:
         _to_sentry(report, settings)
     return Outcome(settings, report, ready, stop, os.getpid())
+
+
+def _ready(settings: Settings, report: Report) -> bool:
+    """The policy: ``warn`` mode is always ready; otherwise ready unless the check failed."""
+    return settings.mode == "warn" or report.status != "fail"
+
+
+def _start_watchers(settings: Settings, report: Report) -> None:
+    """Metrics, the SIGTERM drain and the periodic re-check, when the settings ask for them."""
+    try:
+        if settings.metrics:
+            from bootguard.metrics import enable
+
+            enable()
+        if settings.drain_on_sigterm:
+            from bootguard.shutdown import install_sigterm_drain
+
+            install_sigterm_drain()
+        if settings.recheck_interval:
+            from bootguard.recheck import start_recheck
+
+            def changed(new: Report) -> None:
+                if settings.sentry:
+                    _to_sentry(new, settings)  # one event per change of verdict
+
+            start_recheck(
+                settings.recheck_interval,
+                manifests=_manifests(settings),
+                options={
+                    "strict": settings.strict,
+                    "ignore": settings.ignore,
+                    "extras": settings.extras,
+                    "groups": settings.groups,
+                    "use_seal": settings.seal,
+                },
+                ready=lambda new: _ready(settings, new),
+                on_change=changed,
+                baseline=report,
+            )
+    except Exception:  # our bug or a missing extra: log it, never break the boot
+        _logger().exception("bootguard: could not start metrics / drain / re-check")
 
 
 def _checked(settings: Settings, problems: list[str], started: float) -> Report:

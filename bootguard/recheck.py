@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CARRIED_ASPECTS", "Recheck", "start_recheck"]
 
-CARRIED_ASPECTS = frozenset({"import", "smoke", "files"})
+CARRIED_ASPECTS = frozenset({"import", "smoke", "files", "config"})
 """Aspects a re-check does not re-run; their boot findings stay in every later report."""
 
 _log = logging.getLogger("bootguard")
