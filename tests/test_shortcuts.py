@@ -112,3 +112,22 @@ def test_sealed_check_loads_nothing_heavy(
     assert "bootguard.seal" in imported  # the measurement works
     heavy = {"packaging", "argparse", "dataclasses", "json", "re", "typing", "tomllib", "email"}
     assert not heavy & imported, sorted(heavy & imported)
+
+
+def test_metadata_field_search_equals_the_general_header_parser() -> None:
+    """The fast METADATA reader agrees with a full header parse on every real METADATA here."""
+    from glob import glob
+
+    from bootguard.environment import _parse_headers, _read_headers
+
+    files = [p for entry in sys.path for p in glob(f"{entry}/*.dist-info/METADATA")]
+    assert len(files) > 20  # the test environment's own real distributions
+    for path in files:
+        fast = _read_headers(path)
+        assert fast is not None
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        end = raw.find(b"\n\n")
+        full = _parse_headers((raw if end < 0 else raw[:end]).decode("utf-8", "surrogateescape"))
+        for key in ("name", "version", "requires-dist", "requires-python", "provides-extra"):
+            assert fast.get(key) == full.get(key), (path, key)
