@@ -73,15 +73,18 @@ def _fast_check(args: list[str]) -> int | None:
         return None
     if not quiet:
         from bootguard._scan import metadata_dirs
-        from bootguard.fingerprint import fingerprint, recorded_fingerprint
+        from bootguard.fingerprint import node_fingerprint, recorded_fingerprint
 
         dirs = metadata_dirs(paths)
         # A fingerprint that differs is a warning (exit 0 all the same): quiet skips it.
         recorded = recorded_fingerprint(data)
         same = ""
         if recorded is not None:
-            if fingerprint(dirs) != recorded:
-                return None  # the full path reports the difference
+            try:
+                if node_fingerprint(dirs, data)[0] != recorded:
+                    return None  # the full path reports the difference
+            except Exception:  # never fail here: the full path says what went wrong
+                return None
             same = f", fingerprint {recorded}"
         elapsed = (time.perf_counter() - started) * 1000
         sys.stdout.write(

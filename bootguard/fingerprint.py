@@ -25,6 +25,17 @@ with byte-compilation, as its files do.  An editable install is covered by what 
 lists (metadata and the ``.pth`` pointing at the checkout), not by the checkout's sources;
 an ``*.egg-info`` without ``RECORD`` by name and version only.
 
+The snapshot shortcut.  Reading and hashing every ``RECORD`` costs ~4 ms for 150
+distributions; at boot, on a node started from the image the snapshot was taken in, one
+``stat`` per ``RECORD`` is enough.  ``bootguard snapshot`` records, next to the fingerprint,
+a *stat witness*: a digest of each ``RECORD``'s name, version, size and modification time
+(``# bootguard-fingerprint: <fingerprint> stat:<witness>``).  When this node's witness is the
+same, its ``RECORD`` files are the very files the fingerprint was computed from (an image
+keeps modification times), so the recorded fingerprint is this node's; when it differs
+(another path, another build, a reinstall) the fingerprint is computed.  Only an edit of a
+``RECORD`` that keeps its size and puts its modification time back would go unseen: that is
+tampering, which ``--integrity`` (hashing the files themselves) is for.
+
 Cost: one read of each ``RECORD`` (2.7 MB for the 150-distribution benchmark venv) hashed at
 C speed; the canonical form is cut out with a few ``bytes`` searches.  pip and uv write
 ``RECORD`` sorted, so the ``../`` lines come first and are cut as a prefix; a ``RECORD`` that
@@ -55,9 +66,12 @@ __all__ = [
     "environment_fingerprint",
     "fingerprint",
     "fingerprint_lines",
+    "node_fingerprint",
     "record_digest",
     "recorded_fingerprint",
     "snapshot_comparison",
+    "snapshot_line",
+    "witness",
 ]
 
 #: The comment line ``bootguard snapshot`` writes: ``# bootguard-fingerprint: <digest>``.
@@ -225,16 +239,61 @@ def _record_path(line: bytes) -> bytes:
     return bytes(out)
 
 
+def witness(dirs: list[MetadataDir], ignored: frozenset[str] = DEFAULT_IGNORED) -> str:
+    """A digest of each ``RECORD``'s name, version, size and modification time: one ``stat``
+    per distribution, no read.  Equal witnesses mean untouched ``RECORD`` files."""
+    lines = []
+    for entry, dir_name in dirs:
+        raw_name, version = split_dir_name(dir_name)
+        name = canonical_name(raw_name)
+        if name in ignored:
+            continue
+        try:
+            info = os.stat(os.path.join(entry or ".", dir_name, "RECORD"))
+        except OSError:
+            lines.append(f"{name}=={version} -")
+            continue
+        lines.append(f"{name}=={version} {info.st_size} {info.st_mtime_ns}")
+    lines.sort()
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def snapshot_line(dirs: list[MetadataDir]) -> str:
+    """The line ``bootguard snapshot`` writes: the fingerprint and the stat witness."""
+    return f"{FINGERPRINT_PREFIX.decode('ascii')}{fingerprint(dirs)} stat:{witness(dirs)}"
+
+
+def node_fingerprint(dirs: list[MetadataDir], snapshot: bytes | None = None) -> tuple[str, str]:
+    """This node's fingerprint, and how it was found (``"stat"`` or ``"computed"``).
+
+    With a snapshot whose stat witness this node shares, the snapshot's fingerprint is this
+    node's (see the module docstring); otherwise it is computed.
+    """
+    if snapshot is not None:
+        recorded, recorded_witness = _recorded(snapshot)
+        if recorded and recorded_witness and witness(dirs) == recorded_witness:
+            return recorded, "stat"
+    return fingerprint(dirs), "computed"
+
+
 def recorded_fingerprint(data: bytes) -> str | None:
     """The fingerprint a snapshot file records (its ``# bootguard-fingerprint:`` line)."""
+    return _recorded(data)[0]
+
+
+def _recorded(data: bytes) -> tuple[str | None, str | None]:
     start = data.find(FINGERPRINT_PREFIX)
     while start > 0 and data[start - 1 : start] != b"\n":
         start = data.find(FINGERPRINT_PREFIX, start + 1)
     if start < 0:
-        return None
+        return None, None
     end = data.find(b"\n", start)
-    value = data[start + len(FINGERPRINT_PREFIX) : None if end < 0 else end]
-    return value.strip().decode("ascii", "replace") or None
+    words = data[start + len(FINGERPRINT_PREFIX) : None if end < 0 else end].split()
+    value = words[0].decode("ascii", "replace") if words else None
+    stat = next(
+        (w[5:].decode("ascii", "replace") for w in words[1:] if w.startswith(b"stat:")), None
+    )
+    return value, stat
 
 
 def snapshot_comparison(actual: str, data: bytes, source: str) -> tuple[Finding | None, str]:

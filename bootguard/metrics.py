@@ -11,6 +11,7 @@ verdict (:mod:`bootguard.state`); the application exposes them with its usual
   1 per version mismatch (only mismatches; ``installed_version="missing"`` for a locked
   distribution that is not installed);
 * ``bootguard_manifest_info{manifest_sha256}``: 1 per manifest checked against;
+* ``bootguard_environment_info{fingerprint}``: 1 for the environment fingerprint (issue 6);
 * ``bootguard_check_duration_seconds``: how long the last check took.
 
 No hostname label (Prometheus adds ``instance``; fleets group by manifest instead).
@@ -38,10 +39,12 @@ if TYPE_CHECKING:
 __all__ = ["DRIFT_ASPECTS", "enable"]
 
 DRIFT_ASPECTS = frozenset({"version", "extraneous", "duplicate", "files"})
+#: Finding subjects that name no distribution (``environment:files`` is the fingerprint).
+NOT_DISTRIBUTIONS = frozenset({"environment", "python", "bootguard"})
 
 _lock = threading.Lock()
 _gauges: dict[str, Any] | None = None
-_series: dict[str, set[tuple[str, ...]]] = {"drift": set(), "manifest": set()}
+_series: dict[str, set[tuple[str, ...]]] = {"drift": set(), "manifest": set(), "environment": set()}
 
 
 def enable(registry: Any = None) -> None:
@@ -89,6 +92,13 @@ def enable(registry: Any = None) -> None:
                 multiprocess_mode="livemax",
                 **where,
             ),
+            "environment": gauge(
+                "bootguard_environment_info",
+                "1 for this node's environment fingerprint (equal on byte-identical nodes).",
+                ("fingerprint",),
+                multiprocess_mode="livemax",
+                **where,
+            ),
             "duration": gauge(
                 "bootguard_check_duration_seconds",
                 "Duration of the last bootguard check.",
@@ -122,7 +132,11 @@ def _update(verdict: Verdict) -> None:
         if report is None:
             return
         problems = report.problems
-        drifted = {f.subject for f in problems if f.aspect in DRIFT_ASPECTS}
+        drifted = {
+            f.subject
+            for f in problems
+            if f.aspect in DRIFT_ASPECTS and f.subject not in NOT_DISTRIBUTIONS
+        }
         gauges["drifted"].set(len(drifted))
         drift: set[tuple[str, ...]] = {
             (f.subject, f.expected or "", f.observed or "")
@@ -131,6 +145,10 @@ def _update(verdict: Verdict) -> None:
         }
         _replace(gauges["drift"], "drift", drift)
         _replace(gauges["manifest"], "manifest", {(m.digest,) for m in report.manifests})
+        fingerprints: set[tuple[str, ...]] = (
+            {(report.fingerprint,)} if report.fingerprint else set()
+        )
+        _replace(gauges["environment"], "environment", fingerprints)
         total = dict(report.timings).get("total")
         if total is not None:
             gauges["duration"].set(total / 1000.0)

@@ -58,6 +58,8 @@ _MAX_FINDINGS = 50  # in the context
 _MAX_DIST_TAGS = 20
 _TAG_KEY_LIMIT = 32  # Sentry truncates or drops longer tag keys
 _DIST_ASPECTS = frozenset({"version", "requires", "duplicate", "files", "extraneous"})
+#: Finding subjects that name no distribution (``environment:files`` is the fingerprint).
+_NOT_DISTRIBUTIONS = frozenset({"environment", "python", "bootguard"})
 _processor_lock = threading.Lock()
 _processor_installed = False
 
@@ -86,9 +88,14 @@ def event_fields(report: Report, mode: str) -> dict[str, Any]:
         "bootguard.status": status,
         "bootguard.manifest": report.manifest_digest or "none",
         "bootguard.mode": mode,
+        # which nodes are byte-identical (same installed files as recorded by the installer)
+        "bootguard.fingerprint": report.fingerprint or "none",
     }
+    fixed = len(tags)
     for finding in problems:
-        if finding.aspect not in _DIST_ASPECTS or len(tags) >= 3 + _MAX_DIST_TAGS:
+        if finding.aspect not in _DIST_ASPECTS or len(tags) >= fixed + _MAX_DIST_TAGS:
+            continue
+        if finding.subject in _NOT_DISTRIBUTIONS:
             continue
         key = f"dist.{finding.subject}"
         if len(key) <= _TAG_KEY_LIMIT and key not in tags:
@@ -100,6 +107,7 @@ def event_fields(report: Report, mode: str) -> dict[str, Any]:
         "status": status,
         "mode": mode,
         "manifest_digest": report.manifest_digest,
+        "fingerprint": report.fingerprint,
         "manifests": [m.path for m in report.manifests],
         "python": report.python,
         "distributions": report.distributions,

@@ -40,10 +40,10 @@ class SnapshotResult:
 def snapshot(python: str | None = None, paths: list[str] | None = None) -> SnapshotResult:
     """Take a snapshot of this interpreter's environment (or ``python``'s)."""
     from bootguard import __version__
-    from bootguard._scan import import_paths
+    from bootguard._scan import import_paths, metadata_dirs
     from bootguard.checks import run_checks
     from bootguard.environment import current_environment, inspect_interpreter
-    from bootguard.fingerprint import FINGERPRINT_PREFIX, environment_fingerprint
+    from bootguard.fingerprint import snapshot_line
     from bootguard.manifest.model import Selection
     from bootguard.manifest.requirements import read_requirements
     from bootguard.seal import add_seal, environment_key
@@ -60,7 +60,7 @@ def snapshot(python: str | None = None, paths: list[str] | None = None) -> Snaps
         f"{marker.get('sys_platform', '')}, {marker.get('platform_machine', '')}); "
         f"{_count(env)} distribution{'' if _count(env) == 1 else 's'}.",
         # what `bootguard check` compares this node's installed files with (the seal covers it)
-        FINGERPRINT_PREFIX.decode("ascii") + environment_fingerprint(env.paths),
+        snapshot_line(metadata_dirs(env.paths)),
     ]
     body_lines = [*header, *_requirement_lines(env)]
     body = ("\n".join(body_lines) + "\n").encode("utf-8")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from packaging.version import Version
 
 from tests.locks_support import lock_envs  # noqa: F401  (session venvs of the lock-format tests)
@@ -23,6 +25,12 @@ from tests.support.venvs import Venv, VenvFactory, make_venv
 from tests.support.wheelhouse import build_standard_wheelhouse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# CI explores the same examples on every run (a red CI must be reproducible); local runs
+# keep exploring new ones.  Every failure found locally becomes a regression test.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # pip's ``--python`` option (install into another interpreter's environment) is 22.3+.
 _MIN_PIP = Version("22.3")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,9 @@ from bootguard.fingerprint import (
     canonical_record,
     environment_fingerprint,
     fingerprint_lines,
+    node_fingerprint,
     recorded_fingerprint,
+    witness,
 )
 from bootguard.integrity import verify
 from bootguard.snapshot import snapshot
@@ -119,8 +122,15 @@ def test_snapshot_records_the_fingerprint_under_its_seal(fleet: Fleet) -> None:
     lines = text.splitlines()
     fingerprint = environment_fingerprint(paths_of(fleet.a))
     assert recorded_fingerprint(text) == fingerprint
-    at = lines.index(FINGERPRINT_PREFIX + fingerprint.encode())
+    (at,) = [i for i, line in enumerate(lines) if line.startswith(FINGERPRINT_PREFIX)]
+    witness_a = witness(metadata_dirs(paths_of(fleet.a)))
+    assert lines[at] == FINGERPRINT_PREFIX + f"{fingerprint} stat:{witness_a}".encode()
     assert lines[at + 1].startswith(b"# bootguard-seal: sha256=")
+
+    # Node a itself: its RECORD files are untouched, one stat each tells (no RECORD read).
+    assert node_fingerprint(metadata_dirs(paths_of(fleet.a)), text) == (fingerprint, "stat")
+    # Node b: same wheels, another path: the witness differs, the fingerprint is computed.
+    assert node_fingerprint(metadata_dirs(paths_of(fleet.b)), text) == (fingerprint, "computed")
 
     # Node b: the seal matches and so does the fingerprint.
     report = check([fleet.snapshot], paths=paths_of(fleet.b))
@@ -144,6 +154,19 @@ def test_snapshot_records_the_fingerprint_under_its_seal(fleet: Fleet) -> None:
     assert [f.key for f in full.findings] == ["environment:files"]
     assert full.fingerprint == drifted.fingerprint
 
+    # A RECORD rewritten since the snapshot (a reinstall of the same build) is not trusted
+    # from the witness: the fingerprint is computed again, and still matches.
+    record = fleet.a.site_packages / "bulky-1.0.dist-info" / "RECORD"
+    stat = record.stat()
+    os.utime(record, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    try:
+        assert node_fingerprint(metadata_dirs(paths_of(fleet.a)), text) == (
+            fingerprint,
+            "computed",
+        )
+    finally:
+        os.utime(record, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
     # The seal covers the fingerprint line: edit it and the seal no longer vouches.
     forged = fleet.snapshot.with_name("forged.txt")
     assert drifted.fingerprint is not None
@@ -155,11 +178,12 @@ def test_the_command_says_whether_the_node_matches(
     fleet: Fleet, bootguard_pythonpath: Path
 ) -> None:
     fingerprint = recorded_fingerprint(fleet.snapshot.read_bytes())
-    same = bootguard_in(fleet.b, bootguard_pythonpath, "check", "--manifest", fleet.snapshot)
-    assert same.returncode == 0, same.stdout + same.stderr
-    assert f"match the sealed snapshot {fleet.snapshot}, fingerprint {fingerprint} (" in (
-        same.stdout
-    )
+    for node in (fleet.a, fleet.b):  # from the stat witness, and computed
+        same = bootguard_in(node, bootguard_pythonpath, "check", "--manifest", fleet.snapshot)
+        assert same.returncode == 0, same.stdout + same.stderr
+        assert f"match the sealed snapshot {fleet.snapshot}, fingerprint {fingerprint} (" in (
+            same.stdout
+        )
 
     other = bootguard_in(
         fleet.c, bootguard_pythonpath, "check", "--manifest", fleet.snapshot, "--color", "never"

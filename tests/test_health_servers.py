@@ -207,6 +207,15 @@ def test_the_token_shows_the_full_report(
     assert lines[-1] == "readyz check failed"
 
 
+def _fingerprint_series(samples: dict[str, float]) -> str:
+    """Pop the one ``bootguard_environment_info{fingerprint=...}`` series; return its label."""
+    (name,) = [n for n in samples if n.startswith("bootguard_environment_info{")]
+    assert samples.pop(name) == 1.0
+    label = name.partition('fingerprint="')[2].rstrip('"}')
+    assert len(label) == 16 and all(c in "0123456789abcdef" for c in label), name
+    return label
+
+
 def _samples(text: str) -> dict[str, float]:
     """``name{labels}`` -> value, for the bootguard series of a Prometheus exposition."""
     samples = {}
@@ -225,6 +234,7 @@ def test_prometheus_gauges(servers: ServerPool, kind: str, health_envs: dict[str
     drifted = _samples(fetch(servers(kind, "drifted").port, "/metrics").body.decode())
     duration = drifted.pop("bootguard_check_duration_seconds")
     assert 0 < duration < 60
+    drifted_fingerprint = _fingerprint_series(drifted)
     assert drifted == {
         "bootguard_ready": 0.0,
         "bootguard_drifted_distributions": 1.0,
@@ -235,6 +245,7 @@ def test_prometheus_gauges(servers: ServerPool, kind: str, health_envs: dict[str
 
     clean = _samples(fetch(servers(kind, "clean").port, "/metrics").body.decode())
     clean.pop("bootguard_check_duration_seconds")
+    assert _fingerprint_series(clean) != drifted_fingerprint  # msgbus 3.6.0 vs 4.1.0
     assert clean == {
         "bootguard_ready": 1.0,
         "bootguard_drifted_distributions": 0.0,

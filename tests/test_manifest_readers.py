@@ -164,3 +164,13 @@ def test_only_manifest_errors_escape_the_readers(tmp_path: Path, data: st.DataOb
             read_manifest(path, LINUX)
         except ManifestError as err:
             assert err.path.endswith(name), err
+
+
+def test_an_include_path_with_a_nul_byte_is_a_manifest_error(tmp_path: Path) -> None:
+    """Found by the property test: pathlib raises ValueError, not OSError, for NUL bytes."""
+    manifest = tmp_path / "requirements.txt"
+    manifest.write_text("-r other\x00.txt\n-e ./pro\x00j\n")
+    with pytest.raises(ManifestError, match="no such file"):
+        read_manifest(manifest, LINUX)
+    manifest.write_text("-e ./pro\x00j\n")
+    assert read_manifest(manifest, LINUX).notes  # the unnamed editable is a note, not a crash

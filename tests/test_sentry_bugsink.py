@@ -154,6 +154,10 @@ def test_one_issue_per_drift_across_the_fleet(
         assert [f["key"] for f in findings] == ["msgbus:version"]
         assert findings[0]["expected"] == "4.1.0"
         assert findings[0]["observed"] == "4.2.0"
+    # the fleet runs one environment: one environment fingerprint tag; node-4's differs
+    env_prints = {event["data"]["tags"]["bootguard.fingerprint"] for event in fleet}
+    assert len(env_prints) == 1
+    assert len(next(iter(env_prints))) == 16
     fingerprints = {tuple(event["data"]["fingerprint"]) for event in fleet}
     assert len(fingerprints) == 1
     (fleet_print,) = fingerprints
@@ -161,6 +165,7 @@ def test_one_issue_per_drift_across_the_fleet(
     (lone,) = single
     assert lone["data"]["server_name"] == "node-4"
     assert lone["data"]["tags"]["dist.msgbus"] == "3.6.0"
+    assert lone["data"]["tags"]["bootguard.fingerprint"] not in env_prints
     assert lone["data"]["fingerprint"][1] == fleet_print[1]  # same manifest ...
     assert lone["data"]["fingerprint"][2] != fleet_print[2]  # ... another drift
 

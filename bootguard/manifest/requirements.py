@@ -148,7 +148,7 @@ def _read_line(
             if not value:
                 raise ManifestError(display, f"{option} needs a file name", line=lineno)
             target = Path(value) if os.path.isabs(value) else path.parent / value
-            if not target.is_file():
+            if not _is_file(target):
                 raise ManifestError(display, f"{option} {value}: no such file", line=lineno)
             shown = value if os.path.isabs(value) else os.path.join(os.path.dirname(display), value)
             _read_file(target, state, constraint=constraint or _INCLUDE[option], display=shown)
@@ -163,6 +163,13 @@ def _read_line(
     entry = _entry(display, lineno, requirement, hashes, state.selection, constraint=constraint)
     if entry is not None:
         state.entries.append(entry)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except ValueError:  # e.g. an embedded NUL byte: not a file anyone can have
+        return False
 
 
 def _split_option(line: str) -> tuple[str, str]:
@@ -315,7 +322,7 @@ def _editable_name(value: str, last_comment: str) -> tuple[str | None, str | Non
 def _project_name(directory: Path) -> str | None:
     try:
         data = (directory / "pyproject.toml").read_bytes()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: an embedded NUL byte in the path
         return None
     if sys.version_info >= (3, 11):
         import tomllib  # deferred for import cost
