@@ -11,6 +11,11 @@ from __future__ import annotations
 import os
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
 __all__ = [
     "DEFAULT_IGNORED",
     "MetadataDir",
@@ -18,6 +23,7 @@ __all__ = [
     "interpreter_key",
     "listing_key",
     "metadata_dirs",
+    "sha256_hex",
     "split_dir_name",
 ]
 
@@ -27,6 +33,34 @@ DEFAULT_IGNORED = frozenset({"pip", "setuptools", "wheel", "distribute", "bootgu
 
 #: (sys.path entry, directory entry name); order is sys.path order, names sorted per entry.
 MetadataDir = tuple[str, str]
+
+
+def sha256_hex(data: bytes) -> str:
+    """The sha256 hex digest of ``data``, without importing ``hashlib`` when possible.
+
+    ``import hashlib`` loads OpenSSL: about 3-4 ms on a cold interpreter, a quarter of what
+    the whole sealed check costs beyond the interpreter's own start.  CPython's built-in
+    sha256 module loads in ~0.3 ms; it hashes about 8x slower than OpenSSL, which does not
+    matter for the few kilobytes the seal and the stat witness digest (~30 us).  The module
+    is private (``_sha256`` up to 3.11, ``_sha2`` from 3.12), hence the fallback; the
+    digest is the same either way (``tests/test_shortcuts.py``).
+    """
+    global _sha256_impl
+    if _sha256_impl is None:
+        import importlib
+
+        for module in ("_sha2", "_sha256", "hashlib"):  # 3.12+, up to 3.11, any build
+            try:
+                _sha256_impl = importlib.import_module(module).sha256
+                break
+            except ImportError:
+                continue
+    assert _sha256_impl is not None
+    digest: str = _sha256_impl(data).hexdigest()
+    return digest
+
+
+_sha256_impl: Callable[[bytes], Any] | None = None
 
 
 def import_paths() -> list[str]:

@@ -44,15 +44,20 @@ entry last) or that quotes a path goes through the per-line filter (:func:`_keep
 costs more but gives the same bytes (a property test proves it for all three writers).  A
 writer that neither sorts nor ends with its own entry, if one exists, would keep ``../``
 rows found further down: its fingerprints would then differ between install paths (never
-hide a difference).  This module imports only ``hashlib`` and ``os``.
+hide a difference).  This module imports only ``os`` (``hashlib`` when RECORD files must be read and hashed).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 
-from bootguard._scan import DEFAULT_IGNORED, MetadataDir, metadata_dirs, split_dir_name
+from bootguard._scan import (
+    DEFAULT_IGNORED,
+    MetadataDir,
+    metadata_dirs,
+    sha256_hex,
+    split_dir_name,
+)
 from bootguard.names import canonical_name
 
 TYPE_CHECKING = False
@@ -99,7 +104,7 @@ def environment_fingerprint(paths: list[str] | tuple[str, ...]) -> str:
 def fingerprint(dirs: list[MetadataDir], ignored: frozenset[str] = DEFAULT_IGNORED) -> str:
     """The fingerprint of the distributions in these metadata directories."""
     text = "\n".join(fingerprint_lines(dirs, ignored)).encode("utf-8")
-    return hashlib.sha256(text).hexdigest()[:FINGERPRINT_LENGTH]
+    return sha256_hex(text)[:FINGERPRINT_LENGTH]
 
 
 def fingerprint_lines(
@@ -129,6 +134,8 @@ def fingerprint_lines(
 
 def record_digest(data: bytes) -> str:
     """The sha256 (hex) of :func:`canonical_record` of ``data``, without copying it."""
+    import hashlib  # deferred: the boot fast path only needs the stat witness (OpenSSL, ~3 ms)
+
     spans = _fast_spans(data)
     if spans is None:
         return hashlib.sha256(_filtered(data)).hexdigest()
@@ -255,7 +262,7 @@ def witness(dirs: list[MetadataDir], ignored: frozenset[str] = DEFAULT_IGNORED) 
             continue
         lines.append(f"{name}=={version} {info.st_size} {info.st_mtime_ns}")
     lines.sort()
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+    return sha256_hex("\n".join(lines).encode("utf-8"))[:FINGERPRINT_LENGTH]
 
 
 def snapshot_line(dirs: list[MetadataDir]) -> str:

@@ -16,14 +16,13 @@ edit to the file, a version, one more or one fewer distribution, another Python)
 simply does not match and the full check runs and explains the difference.  A mismatch can
 cost time, never correctness.
 
-This module imports only ``hashlib`` besides what the interpreter has already loaded.
+This module imports nothing the interpreter has not already loaded but CPython's built-in
+sha256 (see :func:`bootguard._scan.sha256_hex`).
 """
 
 from __future__ import annotations
 
-import hashlib
-
-from bootguard._scan import interpreter_key, listing_key, metadata_dirs
+from bootguard._scan import interpreter_key, listing_key, metadata_dirs, sha256_hex
 
 __all__ = ["SEAL_PREFIX", "add_seal", "environment_key", "seal_digest", "split_seal", "verify_seal"]
 
@@ -37,7 +36,7 @@ def environment_key(paths: list[str] | tuple[str, ...], interpreter: str | None 
 
 def seal_digest(body: bytes, env_key: str) -> str:
     """The seal value for a manifest body (without its seal line) and an environment key."""
-    return hashlib.sha256(body + b"\0" + env_key.encode("utf-8")).hexdigest()
+    return sha256_hex(body + b"\0" + env_key.encode("utf-8"))
 
 
 def split_seal(data: bytes) -> tuple[bytes, str | None]:
