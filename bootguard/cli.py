@@ -64,18 +64,17 @@ def _fast_check(args: list[str]) -> int | None:
         return None
     import time
 
-    from bootguard._scan import import_paths
+    from bootguard._scan import import_paths, metadata_dirs
     from bootguard.seal import verify_seal
 
     started = time.perf_counter()
     paths = import_paths()
-    if not verify_seal(data, paths):
+    dirs = metadata_dirs(paths)
+    if not verify_seal(data, paths, dirs=dirs):
         return None
     if not quiet:
-        from bootguard._scan import metadata_dirs
         from bootguard.fingerprint import node_fingerprint, recorded_fingerprint
 
-        dirs = metadata_dirs(paths)
         # A fingerprint that differs is a warning (exit 0 all the same): quiet skips it.
         recorded = recorded_fingerprint(data)
         same = ""

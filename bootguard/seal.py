@@ -22,16 +22,31 @@ sha256 (see :func:`bootguard._scan.sha256_hex`).
 
 from __future__ import annotations
 
-from bootguard._scan import interpreter_key, listing_key, metadata_dirs, sha256_hex
+from bootguard._scan import (
+    MetadataDir,
+    interpreter_key,
+    listing_key,
+    metadata_dirs,
+    sha256_hex,
+)
 
 __all__ = ["SEAL_PREFIX", "add_seal", "environment_key", "seal_digest", "split_seal", "verify_seal"]
 
 SEAL_PREFIX = b"# bootguard-seal: sha256="
 
 
-def environment_key(paths: list[str] | tuple[str, ...], interpreter: str | None = None) -> str:
-    """The installed-set key plus the interpreter key (``interpreter`` defaults to this one)."""
-    return listing_key(metadata_dirs(paths)) + "\n" + (interpreter or interpreter_key())
+def environment_key(
+    paths: list[str] | tuple[str, ...],
+    interpreter: str | None = None,
+    *,
+    dirs: list[MetadataDir] | None = None,
+) -> str:
+    """The installed-set key plus the interpreter key (``interpreter`` defaults to this one).
+
+    ``dirs`` is ``metadata_dirs(paths)`` when the caller has listed them already.
+    """
+    listed = metadata_dirs(paths) if dirs is None else dirs
+    return listing_key(listed) + "\n" + (interpreter or interpreter_key())
 
 
 def seal_digest(body: bytes, env_key: str) -> str:
@@ -58,10 +73,14 @@ def add_seal(body: bytes, env_key: str, *, after_line: int) -> bytes:
 
 
 def verify_seal(
-    data: bytes, paths: list[str] | tuple[str, ...], interpreter: str | None = None
+    data: bytes,
+    paths: list[str] | tuple[str, ...],
+    interpreter: str | None = None,
+    *,
+    dirs: list[MetadataDir] | None = None,
 ) -> bool:
     """Whether ``data`` carries a seal that matches this environment."""
     body, seal = split_seal(data)
     if not seal:
         return False
-    return seal_digest(body, environment_key(paths, interpreter)) == seal
+    return seal_digest(body, environment_key(paths, interpreter, dirs=dirs)) == seal
