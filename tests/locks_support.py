@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bootguard.manifest import Manifest, Selection, read_manifest
 from tests.support.venvs import Venv, make_venv
 from tests.support.wheels import build_editable_project, build_wheel
 
@@ -140,6 +141,23 @@ def marker_env(platform: str = "linux", python: str = "3.11.7") -> dict[str, str
         "python_version": major_minor,
         "sys_platform": platform,
     }
+
+
+def read_lock(
+    path: Path,
+    *,
+    platform: str = "linux",
+    python: str = "3.11.7",
+    extras: tuple[str, ...] = (),
+    groups: tuple[str, ...] | None = None,
+) -> Manifest:
+    """Read a lock fixture as bootguard would for that platform, Python, extras and groups."""
+    selection = Selection(
+        marker_env(platform, python),
+        frozenset(extras),
+        frozenset(groups) if groups is not None else None,
+    )
+    return read_manifest(path, selection)
 
 
 def build_lock_wheelhouse(out_dir: Path) -> Path:

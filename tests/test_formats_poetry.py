@@ -15,29 +15,16 @@ from pathlib import Path
 import pytest
 
 from bootguard.errors import ManifestError
-from bootguard.manifest import Manifest, Selection, read_manifest
+from bootguard.manifest import Manifest
 from bootguard.manifest.poetry import _alternatives, _python_allows
-from tests.locks_support import LOCKS, marker_env
+from tests.locks_support import LOCKS, marker_env, read_lock
 
 POETRY_2 = LOCKS / "poetry-2" / "poetry.lock"
 POETRY_18 = LOCKS / "poetry-1.8" / "poetry.lock"
 POETRY_11 = LOCKS / "poetry-1.1" / "poetry.lock"
 
 
-def _read(
-    path: Path,
-    *,
-    platform: str = "linux",
-    python: str = "3.11.7",
-    extras: tuple[str, ...] = (),
-    groups: tuple[str, ...] | None = None,
-) -> Manifest:
-    selection = Selection(
-        marker_env(platform, python),
-        frozenset(extras),
-        frozenset(groups) if groups is not None else None,
-    )
-    return read_manifest(path, selection)
+_read = read_lock
 
 
 def _pins(manifest: Manifest) -> dict[str, str]:

@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bootguard.errors import ManifestError
-from bootguard.manifest import Manifest, Selection, read_manifest
-from tests.locks_support import LOCKS, marker_env
+from bootguard.manifest import Manifest
+from tests.locks_support import LOCKS, read_lock
 
 PYPROJECT = LOCKS / "uv" / "pyproject.toml"
 
 
-def _read(
-    path: Path = PYPROJECT,
-    *,
-    platform: str = "linux",
-    python: str = "3.11.7",
-    extras: tuple[str, ...] = (),
-    groups: tuple[str, ...] | None = None,
-) -> Manifest:
-    selection = Selection(
-        marker_env(platform, python),
-        frozenset(extras),
-        frozenset(groups) if groups is not None else None,
-    )
-    return read_manifest(path, selection)
+def _read(path: Path = PYPROJECT, **selection: Any) -> Manifest:
+    return read_lock(path, **selection)
 
 
 def test_specifiers_markers_extras_groups() -> None:

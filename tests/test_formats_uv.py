@@ -14,25 +14,12 @@ import pytest
 
 from bootguard.errors import ManifestError
 from bootguard.manifest import Manifest, Selection, detect_format, read_manifest
-from tests.locks_support import LOCKS, marker_env
+from tests.locks_support import LOCKS, marker_env, read_lock
 
 UV = LOCKS / "uv" / "uv.lock"
 
 
-def _read(
-    path: Path,
-    *,
-    platform: str = "linux",
-    python: str = "3.11.7",
-    extras: tuple[str, ...] = (),
-    groups: tuple[str, ...] | None = None,
-) -> Manifest:
-    selection = Selection(
-        marker_env(platform, python),
-        frozenset(extras),
-        frozenset(groups) if groups is not None else None,
-    )
-    return read_manifest(path, selection)
+_read = read_lock
 
 
 def _pins(manifest: Manifest) -> dict[str, str]:
