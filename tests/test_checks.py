@@ -189,3 +189,16 @@ def test_discovery_in_the_current_directory_and_exit_codes(
     assert missing.returncode == 2 and "nope.txt: no such file" in missing.stderr
     no_python = bootguard_outside("check", "--python", tmp_path / "nope" / "python")
     assert no_python.returncode == 2 and "Traceback" not in no_python.stderr
+
+
+def test_pinned_top_level_requirements_do_not_make_dependencies_extraneous(
+    venv_factory: VenvFactory, tmp_path: Path
+) -> None:
+    """``taskq==5.0.0`` alone (no msgbus line) is a common requirements file: no false alarm."""
+    venv = venv_factory(install=["taskq==5.0.0", "msgbus==4.1.0", "zope.interface==6.0"])
+    top = tmp_path / "requirements.txt"
+    top.write_text("taskq==5.0.0\n")
+    checks = _checks(
+        json_report(bootguard_outside("check", "-m", top, "--python", venv.python, "--json"))
+    )
+    assert set(checks) == {"zope-interface:extraneous"}

@@ -61,14 +61,16 @@ def read_requirements(path: Path, selection: Selection, *, data: bytes | None = 
     """
     state = _State(selection)
     _read_file(path, state, constraint=False, display=str(path), data=data)
-    required = [e for e in state.entries if not e.constraint]
-    complete = bool(required) and all(e.pinned_version or e.url or e.editable for e in required)
     return Manifest(
         path=str(path),
         format="requirements",
         entries=tuple(state.entries),
         digest=state.digest.hexdigest(),
-        complete=complete,
+        # A requirements file may be a full ``pip freeze`` or only the pinned top level
+        # (``Django==4.2.0`` alone is common): what the listed distributions require is
+        # accounted for either way, so only what nothing asks for is extraneous.  For real
+        # freeze output the two readings agree.
+        complete=False,
         notes=tuple(state.notes),
     )
 
