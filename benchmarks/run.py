@@ -2124,18 +2124,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if middleware is not None:
         sections.append("\n".join(middleware_lines(middleware)))
     RESULTS.mkdir(exist_ok=True)
+    # A partial run (--only) must not overwrite the full results the README quotes.
+    stem = "latest" if args.only is None else "partial"
     chart = write_chart(
         meta,
         results,
         {size: int(str(c["distributions"])) for size, c in contexts.items()},
-        RESULTS / "chart.png",
+        RESULTS / f"{'chart' if args.only is None else 'partial-chart'}.png",
     )
     meta["chart"] = chart
     log(f"  {chart}")
     md = markdown(meta, results, targets, sections)
-    write_text(RESULTS / "latest.md", md)
+    write_text(RESULTS / f"{stem}.md", md)
     write_json(
-        RESULTS / "latest.json",
+        RESULTS / f"{stem}.json",
         {
             **meta,
             "sizes": {
@@ -2154,7 +2156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
     )
     log("\n" + md)
-    log(f"wrote {RESULTS / 'latest.md'} and latest.json in {meta['duration_s']} s")
+    log(f"wrote {RESULTS / stem}.md and {stem}.json in {meta['duration_s']} s")
     return 0
 
 
