@@ -13,6 +13,7 @@ import hashlib
 from pathlib import Path
 
 from bootguard.errors import ManifestError
+from bootguard.manifest._lock import read_bytes
 from bootguard.manifest._toml import load_toml
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 
@@ -27,10 +28,7 @@ def read_pylock(path: Path, selection: Selection) -> Manifest:
     from packaging.utils import parse_wheel_filename
 
     display = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ManifestError(display, f"cannot read: {err.strerror or err}") from err
+    data = read_bytes(path, display)
     document = load_toml(data, display)
     try:
         lock = Pylock.from_dict(document)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bootguard.errors import ManifestError
+from bootguard.manifest._lock import read_bytes
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 from bootguard.names import canonical_name
 
@@ -83,10 +84,7 @@ def _read_file(
         return  # pip reads a file included twice once; a cycle must not loop forever
     state.seen.add(key)
     if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as err:
-            raise ManifestError(display, f"cannot read: {err.strerror or err}") from err
+        data = read_bytes(path, display)
     state.digest.update(data)
     try:
         text = data.decode("utf-8")
