@@ -13,7 +13,7 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from typing import Any
 
 __all__ = [
@@ -158,28 +158,24 @@ def _pkg_info_version(egg_info: str) -> str:
     return "?"
 
 
-def interpreter_key(
-    *,
-    version: str | None = None,
-    implementation: str | None = None,
-    platform: str | None = None,
-    os_name: str | None = None,
-    machine: str | None = None,
-) -> str:
-    """The marker-relevant identity of an interpreter (defaults: this one).
+def interpreter_key(marker_env: Mapping[str, str] | None = None) -> str:
+    """The marker-relevant identity of an interpreter: this one, or the one whose PEP 508
+    marker environment is given (another interpreter, as ``--python`` probes it).
 
     Kernel release/version markers are left out on purpose: they change with every host
     patch and no lock in practice depends on them (``bootguard snapshot`` refuses to seal
     an environment whose requirements mention them).
     """
-    if version is None:
+    if marker_env is not None:
+        version = marker_env["python_full_version"]
+        implementation = marker_env["implementation_name"]
+        platform = marker_env["sys_platform"]
+        os_name = marker_env["os_name"]
+        machine = marker_env["platform_machine"]
+    else:
         version = sys.version.split()[0]
-    if implementation is None:
         implementation = sys.implementation.name
-    if platform is None:
         platform = sys.platform
-    if os_name is None:
         os_name = os.name
-    if machine is None:
         machine = os.uname().machine if hasattr(os, "uname") else ""
     return f"python={version} implementation={implementation} platform={platform} os={os_name} machine={machine}"

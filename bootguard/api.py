@@ -61,13 +61,7 @@ def check(
         probe = probe_interpreter(python)
         search = tuple(str(p) for p in probe["paths"])  # type: ignore[attr-defined]
         marker = dict(probe["marker_env"])  # type: ignore[call-overload]
-        ikey = interpreter_key(
-            version=marker["python_full_version"],
-            implementation=marker["implementation_name"],
-            platform=marker["sys_platform"],
-            os_name=marker["os_name"],
-            machine=marker["platform_machine"],
-        )
+        ikey = interpreter_key(marker)
     else:
         search = tuple(import_paths() if paths is None else paths)
         ikey = interpreter_key()

@@ -76,16 +76,7 @@ def snapshot(python: str | None = None, paths: list[str] | None = None) -> Snaps
     )
     if findings or uses_kernel:
         return SnapshotResult(body, False, findings)
-    if python is not None:
-        ikey = interpreter_key(
-            version=marker["python_full_version"],
-            implementation=marker["implementation_name"],
-            platform=marker["sys_platform"],
-            os_name=marker["os_name"],
-            machine=marker["platform_machine"],
-        )
-    else:
-        ikey = interpreter_key()
+    ikey = interpreter_key(marker if python is not None else None)
     sealed = add_seal(body, environment_key(env.paths, ikey), after_line=len(header))
     return SnapshotResult(sealed, True, findings)
 
