@@ -450,15 +450,10 @@ def _check_all(
     mine = done[0]
     while True:
         try:
-            dist, entry = small.popleft()
+            item = small.popleft()
         except IndexError:
             break
-        seen = _check_one(entry, quick, buffer, view)
-        if seen is not None:
-            found.append((dist, entry, seen))
-        mine[0] += 1
-        if not quick and entry.algorithm:
-            mine[1] += max(entry.size, 0)
+        _check_counted(item, quick, buffer, view, found, mine)
         if progress is not None and not mine[0] % 256:
             progress(sum(d[1] for d in done), hashed, sum(d[0] for d in done), files)
     for thread in threads:
@@ -477,6 +472,20 @@ def _size(item: _Item) -> int:
     return item[1].size
 
 
+def _check_counted(
+    item: _Item, quick: bool, buffer: bytearray, view: memoryview, found: _Bad, done: list[int]
+) -> None:
+    """Check one file, keep it in ``found`` if it differs, and count it in ``done`` (files,
+    and bytes when it is hashed: large files always are, they are queued only then)."""
+    dist, entry = item
+    seen = _check_one(entry, quick, buffer, view)
+    if seen is not None:
+        found.append((dist, entry, seen))
+    done[0] += 1
+    if not quick and entry.algorithm:
+        done[1] += max(entry.size, 0)
+
+
 def _hashing_thread(
     large: Any, small: Any, quick: bool, found: _Bad, done: list[int], errors: list[BaseException]
 ) -> None:
@@ -485,23 +494,13 @@ def _hashing_thread(
     view = memoryview(buffer)
     try:
         while (item := large.get()) is not None:
-            dist, entry = item
-            seen = _check_one(entry, quick, buffer, view)
-            if seen is not None:
-                found.append((dist, entry, seen))
-            done[0] += 1
-            done[1] += max(entry.size, 0)
+            _check_counted(item, quick, buffer, view, found, done)
         while True:
             try:
-                dist, entry = small.pop()
+                item = small.pop()
             except IndexError:
                 return
-            seen = _check_one(entry, quick, buffer, view)
-            if seen is not None:
-                found.append((dist, entry, seen))
-            done[0] += 1
-            if not quick and entry.algorithm:
-                done[1] += max(entry.size, 0)
+            _check_counted(item, quick, buffer, view, found, done)
     except BaseException as err:  # re-raised by the caller: a bug must not pass silently
         errors.append(err)
 
