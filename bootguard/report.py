@@ -23,6 +23,9 @@ ASPECTS = (
     "smoke",
     "python",
     "config",  # bootguard:config: the gate could not check as configured (see gate.py)
+    "metadata",  # <dist>:metadata: an installed distribution's metadata cannot be read
+    "source",  # <dist>:source: installed from another source than the manifest records
+    "internal",  # bootguard:internal: a bug in bootguard aborted part of the check
 )
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 
