@@ -147,11 +147,12 @@ def _sealed_report(
     path: Path, search: tuple[str, ...], ikey: str, python: str | None, started: float
 ) -> Report | None:
     """The Report for a sealed snapshot whose seal matches; None to run the full check."""
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
     from bootguard.seal import verify_seal
 
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_regular(path, MANIFEST_MAX_BYTES)
+    except (OSError, ValueError):
         return None  # the full path reports the unreadable file properly
     if not verify_seal(data, search, ikey):
         return None

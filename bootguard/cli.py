@@ -1,6 +1,9 @@
 """The ``bootguard`` command: ``check``, ``snapshot``, ``serve``.
 
 Exit codes: 0 pass (warnings allowed), 1 fail, 2 usage error or unreadable manifest.
+Every error is one line on stderr, ``bootguard: error: ...``, never a traceback: operators
+read it in a container log, where a usage block or a stack trace hides the one line that
+says what to fix.
 
 ``bootguard check`` runs on every boot of every node, so its most common form (a sealed
 snapshot that still matches) is answered before ``argparse``, ``dataclasses`` or ``packaging``
@@ -16,6 +19,8 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
+    from typing import NoReturn
 
 __all__ = ["main"]
 
@@ -57,10 +62,11 @@ def _fast_check(args: list[str]) -> int | None:
         manifest = _discover_snapshot()
         if manifest is None:
             return None
-    try:
-        with open(manifest, "rb") as handle:
-            data = handle.read()
-    except OSError:
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+
+    try:  # a FIFO or a device is refused here without blocking; the full path says so
+        data = read_regular(manifest, MANIFEST_MAX_BYTES)
+    except (OSError, ValueError):
         return None
     import time
 
@@ -117,18 +123,44 @@ def _discover_snapshot() -> str | None:
 
 def _main(args: list[str]) -> int:
     parser = _parser()
-    options = parser.parse_args(args)
+    try:
+        options = parser.parse_args(args)
+    except _UsageError as err:
+        sys.stderr.write(f"bootguard: error: {err}\n")
+        return 2
     if options.command is None:
         parser.print_help()
         return 2
-    command: int = options.run(options)
+    try:
+        command: int = options.run(options)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # a bug of ours: still one line, never a stack trace
+        from bootguard.errors import one_line
+
+        sys.stderr.write(
+            f"bootguard: error: internal error ({type(err).__name__}: "
+            f"{one_line(str(err), first=False)}); please report it\n"
+        )
+        return 2
     return command
+
+
+class _UsageError(Exception):
+    """A command line argparse refused; its message is the one line to print."""
 
 
 def _parser() -> argparse.ArgumentParser:
     import argparse
 
-    parser = argparse.ArgumentParser(
+    class Parser(argparse.ArgumentParser):
+        """argparse without its usage block: a usage error is one line, exit 2."""
+
+        def error(self, message: str) -> NoReturn:
+            prefix = "" if self.prog == "bootguard" else f"{self.prog.partition(' ')[2]}: "
+            raise _UsageError(prefix + message)
+
+    parser = Parser(
         prog="bootguard",
         description="Verify that a Python environment matches its lock, before it takes traffic.",
     )
@@ -148,7 +180,8 @@ def _parser() -> argparse.ArgumentParser:
         help="lock or requirements file (repeatable); default: discover one in the current directory",
     )  # fmt: skip
     check.add_argument("--python", metavar="PATH", help="check this interpreter's environment")
-    check.add_argument(
+    output = check.add_mutually_exclusive_group()  # --json prints exactly what -q silences
+    output.add_argument(
         "--json", action="store_true", help="print the application/health+json report"
     )
     check.add_argument("--strict", action="store_true", help="extraneous distributions fail")
@@ -185,7 +218,7 @@ def _parser() -> argparse.ArgumentParser:
         "--quick-integrity", action="store_true",
         help="verify only that recorded files exist with their recorded size (a cheap first pass)",
     )  # fmt: skip
-    check.add_argument(
+    output.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing; only the exit code"
     )
     check.add_argument("-v", "--verbose", action="store_true", help="also print notes and timings")
@@ -216,7 +249,9 @@ def _parser() -> argparse.ArgumentParser:
         "environment, then answer health probes until SIGTERM (which turns /readyz to 503 "
         "first). Details need Authorization: Bearer $BOOTGUARD_TOKEN.",
     )
-    serve.add_argument("--port", type=int, required=True, help="port to listen on (0: any)")
+    serve.add_argument(
+        "--port", type=_port, required=True, help="port to listen on, 0 to 65535 (0: any)"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
         "-m", "--manifest", action="append", default=None, metavar="PATH",
@@ -224,11 +259,12 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     serve.add_argument("--python", metavar="PATH", help="check this interpreter's environment")
     serve.add_argument(
-        "--recheck", type=float, metavar="SECONDS", help="re-check this often; off by default"
-    )
+        "--recheck", type=_seconds, metavar="SECONDS",
+        help="re-check this often (more than 0, less than 3600); off by default",
+    )  # fmt: skip
     serve.add_argument(
-        "--grace", type=float, default=0.0, metavar="SECONDS",
-        help="after SIGTERM, keep answering 503 this long before exiting (default 0)",
+        "--grace", type=_grace, default=0.0, metavar="SECONDS",
+        help="after SIGTERM, keep answering 503 this long before exiting (0 to 3600, default 0)",
     )  # fmt: skip
     serve.set_defaults(run=_run_serve)
 
@@ -251,6 +287,43 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--json", action="store_true", help="print the differences as JSON")
     diff.set_defaults(run=_run_diff)
     return parser
+
+
+# --- argument types: the same rules as the configuration's settings ------------------------
+
+
+def _port(text: str) -> int:
+    import argparse
+
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, not {text!r}")
+    return port
+
+
+def _seconds(text: str) -> float:
+    """Seconds as ``BOOTGUARD_RECHECK_INTERVAL`` takes them (the configuration's parser)."""
+    import argparse
+
+    from bootguard.config import _seconds as setting_seconds
+
+    try:
+        return float(setting_seconds(text, True))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{err}, not {text!r}") from None
+
+
+def _grace(text: str) -> float:
+    """Like :func:`_seconds`, and 0 (no grace period) is allowed."""
+    try:
+        if float(text) == 0:
+            return 0.0
+    except ValueError:
+        pass
+    return _seconds(text)
 
 
 def _run_diff(options: argparse.Namespace) -> int:
@@ -323,6 +396,12 @@ def _run_check(options: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
+    unknown = _unknown(opts["integrity_only"] or (), report.installed)
+    if unknown:
+        sys.stderr.write(
+            f"bootguard: error: --integrity-only: no installed distribution named {unknown!r}\n"
+        )
+        return 2
     if opts["json"]:
         import json
 
@@ -340,21 +419,34 @@ def _run_check(options: argparse.Namespace) -> int:
     return 1 if report.status == "fail" else 0
 
 
+def _unknown(names: Sequence[str], installed: tuple[tuple[str, str], ...]) -> str | None:
+    """The first name given that is not installed (a typo must not pass as "verified")."""
+    from bootguard.names import canonical_name
+
+    present = {name for name, _ in installed}
+    return next((name for name in names if canonical_name(name) not in present), None)
+
+
 def _run_snapshot(options: argparse.Namespace) -> int:
     from bootguard.errors import BootguardError
-    from bootguard.snapshot import snapshot
+    from bootguard.snapshot import snapshot, write_snapshot
 
     opts = vars(options)
     try:
         result = snapshot(python=opts["python"])
+        if opts["output"]:
+            write_snapshot(opts["output"], result.text)
     except BootguardError as err:
         sys.stderr.write(f"bootguard: error: {err}\n")
         return 2
-    if opts["output"]:
-        with open(opts["output"], "wb") as handle:
-            handle.write(result.text)
-    else:
-        sys.stdout.buffer.write(result.text)
+    if not opts["output"]:
+        try:
+            sys.stdout.buffer.write(result.text)
+            sys.stdout.flush()
+        except OSError as err:
+            _silence_stdout()
+            sys.stderr.write(f"bootguard: error: cannot write to standard output: {err}\n")
+            return 2
     if not result.sealed:
         sys.stderr.write("bootguard: snapshot written without a seal:")
         if result.findings:
@@ -364,3 +456,13 @@ def _run_snapshot(options: argparse.Namespace) -> int:
         else:
             sys.stderr.write(" its requirements use kernel-version markers\n")
     return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bootguard.errors import BootguardError
+from bootguard.errors import BootguardError, one_line
 from bootguard.manifest.model import Selection
 
 __all__ = ["Diff", "DiffError", "Side", "diff", "load_side"]
@@ -119,15 +119,21 @@ def _agree(one: str, other: str) -> bool:
 
 
 def load_side(path: str | Path, selection: Selection) -> Side:
-    """A JSON report (``bootguard check --json``) or any manifest, as name -> version."""
+    """A JSON report (``bootguard check --json``) or any manifest, as name -> version.
+
+    Each side is read once, as a regular file of bounded size (a FIFO or ``/dev/zero``
+    given as a side is refused, never waited on or read without end).
+    """
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+    from bootguard.manifest._lock import reason
+
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            head = handle.read(1)
-    except OSError as err:
-        raise DiffError(f"{path}: cannot read: {err.strerror or err}") from err
-    if head == b"{":
-        side = _report_side(path)
+        data = read_regular(path, MANIFEST_MAX_BYTES)
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the path
+        raise DiffError(f"{one_line(str(path), first=False)}: cannot read: {reason(err)}") from err
+    if data.lstrip()[:1] == b"{":
+        side = _report_side(path, data)
         if side is not None:
             return side
     from bootguard.manifest import read_manifest
@@ -143,13 +149,13 @@ def load_side(path: str | Path, selection: Selection) -> Side:
     return Side(str(path), manifest.format, versions)
 
 
-def _report_side(path: Path) -> Side | None:
+def _report_side(path: Path, data: bytes) -> Side | None:
     """The installed versions of a JSON report; None if the JSON is not a report."""
     import json  # deferred for import cost
 
     try:
-        document = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        document = json.loads(data)
+    except (ValueError, RecursionError):
         return None  # not JSON after all: let the manifest readers say what is wrong
     if not isinstance(document, dict) or "checks" not in document:
         return None

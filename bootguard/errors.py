@@ -11,7 +11,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bootguard.report import Report
 
-__all__ = ["BootFailed", "BootguardError", "ConfigError", "ManifestError"]
+__all__ = ["BootFailed", "BootguardError", "ConfigError", "ManifestError", "one_line"]
 
 
 class BootguardError(Exception):
@@ -19,7 +19,13 @@ class BootguardError(Exception):
 
 
 class ManifestError(BootguardError, ValueError):
-    """A manifest could not be read: names the file, the line or key, and what is wrong."""
+    """A manifest could not be read: names the file, the line or key, and what is wrong.
+
+    The message is always one line: the CLI prints it as ``bootguard: error: ...`` and log
+    collectors split on newlines.  ``packaging`` appends the offending text and a caret on
+    lines of their own (``InvalidMarker``, ``InvalidRequirement``); only its first line, the
+    reason, is kept, and a newline in a path or value is shown escaped.
+    """
 
     def __init__(
         self,
@@ -32,16 +38,32 @@ class ManifestError(BootguardError, ValueError):
         self.path = path
         self.line = line
         self.key = key
-        self.message = message
+        self.message = one_line(message)
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = self.path
+        where = one_line(self.path, first=False)
         if self.line is not None:
             where = f"{where}:{self.line}"
         if self.key is not None:
             where = f"{where}: key {self.key!r}"
         return f"{where}: {self.message}"
+
+
+def one_line(text: str, *, first: bool = True) -> str:
+    """``text`` on one line: its first non-blank line (``first``), else newlines escaped.
+
+    Every line after a message's first is something ``packaging`` added for a terminal
+    (the input again and a caret under the error), never the reason itself.
+    """
+    if "\n" not in text and "\r" not in text:
+        return text
+    if first:
+        for line in text.splitlines():
+            if line.strip():
+                return line.rstrip()
+        return ""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class ConfigError(BootguardError, ValueError):

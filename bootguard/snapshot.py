@@ -9,21 +9,44 @@ installs, ``-e`` for editables, as ``pip freeze`` does), ``pip install -r`` read
 
 The seal (see :mod:`bootguard.seal`) is added only when the full check of the environment
 against the snapshot finds nothing, so a seal always vouches for a clean check.
+
+A snapshot's first line records how many requirement lines it holds
+(``# bootguard-snapshot: entries=N``): a snapshot cut short by a full disk or a bad copy,
+or edited down, would otherwise read as a shorter list and pass with warnings, so reading
+one whose count disagrees is a :class:`~bootguard.errors.ManifestError`.  Snapshots written
+before the count existed read as before.  The file is written atomically (see
+:func:`write_snapshot`): the previous snapshot stays whole until the new one is complete.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bootguard._scan import DEFAULT_IGNORED, interpreter_key
 from bootguard.environment import Distribution, Environment
+from bootguard.errors import BootguardError, ManifestError, one_line
 from bootguard.report import Finding
 
-__all__ = ["SnapshotResult", "snapshot"]
+__all__ = [
+    "COUNT_PREFIX",
+    "SnapshotError",
+    "SnapshotResult",
+    "check_entry_count",
+    "snapshot",
+    "write_snapshot",
+]
+
+#: The first line of every snapshot: ``# bootguard-snapshot: entries=<requirement lines>``.
+COUNT_PREFIX = "# bootguard-snapshot: "
 
 # Requires-Dist markers on these change with every kernel patch; an environment whose
 # requirements use them is never sealed (the interpreter key leaves them out).
 _KERNEL_MARKERS = ("platform_release", "platform_version")
+
+
+class SnapshotError(BootguardError, ValueError):
+    """A snapshot cannot be taken (unreadable metadata) or written (the target refuses it)."""
 
 
 class SnapshotResult:
@@ -53,7 +76,10 @@ def snapshot(python: str | None = None, paths: list[str] | None = None) -> Snaps
     else:
         env = current_environment(import_paths() if paths is None else paths)
     marker = env.marker_env
+    requirements = _requirement_lines(env)
+    entries = sum(1 for line in requirements if not line.startswith("#"))
     header = [
+        f"{COUNT_PREFIX}entries={entries}",
         f"# Written by `bootguard snapshot` (bootguard {__version__}).",
         "# A pinned requirements file: `pip install -r` reads it; `bootguard check` verifies against it.",
         f"# Python {env.python_version} ({marker.get('implementation_name', '')}, "
@@ -62,12 +88,15 @@ def snapshot(python: str | None = None, paths: list[str] | None = None) -> Snaps
         # what `bootguard check` compares this node's installed files with (the seal covers it)
         snapshot_line(metadata_dirs(env.paths)),
     ]
-    body_lines = [*header, *_requirement_lines(env)]
+    body_lines = [*header, *requirements]
     body = ("\n".join(body_lines) + "\n").encode("utf-8")
 
     selection = Selection(marker_env=marker)
     manifest = read_requirements(Path("snapshot.txt"), selection, data=body)
     findings = tuple(run_checks([manifest], env))
+    broken = [f for f in findings if f.aspect == "metadata" and f.status == "fail"]
+    if broken:  # a snapshot must never record what the inventory could not read
+        raise SnapshotError(f"cannot snapshot {broken[0].subject}: {one_line(broken[0].message)}")
     uses_kernel = any(
         m in line
         for d in env.distributions.values()
@@ -95,6 +124,7 @@ def _requirement_lines(env: Environment) -> list[str]:
 
 
 def _lines_for(dist: Distribution) -> list[str]:
+    _refuse_unreadable(dist)
     if dist.editable and dist.direct_url:
         return [
             f"# Editable install with no version control ({dist.display_name}=={dist.version})",
@@ -103,3 +133,153 @@ def _lines_for(dist: Distribution) -> list[str]:
     if dist.direct_url:
         return [f"{dist.display_name} @ {dist.direct_url}"]
     return [f"{dist.display_name}=={dist.version}"]
+
+
+#: Core metadata names (PEP 508): ASCII letters and digits, with ``.``, ``_``, ``-`` inside.
+_NAME = re.compile(r"[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
+_BAD_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def _refuse_unreadable(dist: Distribution) -> None:
+    """Refuse a distribution whose metadata cannot be written as a requirement line.
+
+    A Name that is not UTF-8 or not a valid name, a Version that is empty or not PEP 440, or
+    a direct URL with spaces or control characters would make a snapshot that ``pip`` and
+    ``bootguard check`` cannot read back; the operator must fix or remove that distribution.
+    """
+    from packaging.version import InvalidVersion, Version  # deferred: import cost
+
+    shown = f"{dist.display_name!r} ({one_line(dist.metadata_dir, first=False)})"
+    what = shown.encode("utf-8", "backslashreplace").decode("utf-8")  # no lone surrogates
+    problem = None
+    if not _NAME.fullmatch(dist.display_name):  # also refuses what is not UTF-8
+        problem = "its Name is not a valid distribution name"
+    elif dist.direct_url is not None and _BAD_URL.search(dist.direct_url):
+        problem = "its direct_url.json URL has spaces or control characters"
+    elif dist.editable or not dist.direct_url:  # the line (or its comment) carries the version
+        try:
+            Version(dist.version)
+        except InvalidVersion:
+            problem = f"its Version {dist.version!r} is not a valid version (PEP 440)"
+    if problem is not None:
+        raise SnapshotError(f"cannot snapshot {what}: {problem}; reinstall or remove it")
+
+
+# --- reading the count back ------------------------------------------------------------
+
+
+def check_entry_count(text: str, display: str) -> None:
+    """Raise a ManifestError if a snapshot's requirement lines disagree with its header.
+
+    ``text`` is a requirements file; only one whose first line is the snapshot header is
+    checked.  Requirement lines are the non-blank lines that are not comments (``-e`` lines
+    included), exactly what :func:`snapshot` counted when it wrote the file.
+    """
+    first, _, rest = text.partition("\n")
+    if not first.startswith(COUNT_PREFIX):
+        return
+    field = first[len(COUNT_PREFIX) :].split()[:1]
+    value = field[0][len("entries=") :] if field and field[0].startswith("entries=") else ""
+    if not value.isdigit() or not value.isascii():
+        raise ManifestError(display, "malformed snapshot header: want 'entries=N'", line=1)
+    if not text.endswith("\n"):
+        raise ManifestError(
+            display, "truncated snapshot: the last line is incomplete; take the snapshot again"
+        )
+    found = sum(1 for line in rest.splitlines() if line.strip() and line.lstrip()[:1] != "#")
+    if found != int(value):
+        raise ManifestError(
+            display,
+            f"the snapshot header records {int(value)} entries but the file has {found}: it "
+            "was truncated or edited; take the snapshot again (or delete line 1 to accept "
+            "the edit)",
+            line=1,
+        )
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def write_snapshot(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: all of it, or nothing changed.
+
+    The bytes go to a temporary file in the target's directory, which is flushed to disk
+    (``fsync``) and then renamed over the target (``os.replace``, atomic on POSIX); the
+    directory is synced so the rename itself survives a crash.  On any error (a full or
+    read-only filesystem, a missing directory) the temporary file is removed, the previous
+    snapshot is left byte for byte as it was, and a :class:`SnapshotError` says why in one
+    line.  A target that exists but is not a regular file (a directory, ``/dev/full``) is
+    refused rather than replaced; a symbolic link is followed, so the link stays.
+    """
+    import os
+    import stat
+
+    shown = one_line(path, first=False)
+    try:
+        target = os.path.realpath(path)
+        info = os.stat(target) if os.path.lexists(target) else None
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the path
+        raise SnapshotError(f"cannot write {shown}: {_reason(err)}") from err
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        from bootguard._files import _kind
+
+        raise SnapshotError(f"cannot write {shown}: not a regular file ({_kind(info.st_mode)})")
+    directory = os.path.dirname(target) or "."
+    if not os.path.isdir(directory):
+        raise SnapshotError(f"cannot write {shown}: no such directory {directory}")
+    temporary = os.path.join(
+        directory, f".{os.path.basename(target)}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
+    )
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(temporary, flags, 0o666)
+    except OSError as err:
+        raise SnapshotError(f"cannot write {shown}: {_reason(err)}") from err
+    try:
+        try:
+            if info is not None:  # a new snapshot keeps the permissions of the one it replaces
+                os.fchmod(fd, stat.S_IMODE(info.st_mode))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, target)
+    except OSError as err:
+        _remove(temporary)
+        kept = "the previous file is unchanged" if info is not None else "nothing was written"
+        raise SnapshotError(f"cannot write {shown}: {_reason(err)}; {kept}") from err
+    _sync_directory(directory)
+
+
+def _reason(err: Exception) -> str:
+    return getattr(err, "strerror", None) or str(err)
+
+
+def _remove(path: str) -> None:
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _sync_directory(directory: str) -> None:
+    """Make the rename durable; filesystems that cannot sync a directory need not."""
+    import errno
+    import os
+
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as err:
+        if err.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise SnapshotError(
+                f"cannot sync {one_line(directory, first=False)}: {_reason(err)}"
+            ) from err
+    finally:
+        os.close(fd)

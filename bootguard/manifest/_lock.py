@@ -30,19 +30,34 @@ __all__ = [
     "array",
     "load_lock_toml",
     "optional_string",
+    "optional_version",
     "read_bytes",
+    "reason",
     "requires_python",
     "string",
     "table",
+    "valid_version",
+    "version_string",
 ]
 
 
 def read_bytes(path: Path, display: str) -> bytes:
-    """The file's bytes; a missing or unreadable file is a ManifestError."""
+    """The file's bytes; a missing, unreadable, special or oversized file is a ManifestError.
+
+    Through :func:`bootguard._files.read_regular`: a FIFO named as a manifest must not hang
+    the check, nor ``/dev/zero`` exhaust memory; both are refused with exit 2.
+    """
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+
     try:
-        return path.read_bytes()
-    except OSError as err:
-        raise ManifestError(display, f"cannot read: {err.strerror or err}") from err
+        return read_regular(path, MANIFEST_MAX_BYTES)
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the path
+        raise ManifestError(display, f"cannot read: {reason(err)}") from err
+
+
+def reason(err: Exception) -> str:
+    """What an ``OSError`` says went wrong, without repeating the file name."""
+    return getattr(err, "strerror", None) or str(err)
 
 
 def load_lock_toml(
@@ -120,6 +135,33 @@ def requires_python(value: object, display: str, key: str) -> str | None:
         SpecifierSet(text)
     except InvalidSpecifier as err:
         raise ManifestError(display, f"invalid requires-python {text!r}: {err}", key=key) from err
+    return text
+
+
+def optional_version(value: object, display: str, key: str) -> str | None:
+    """``None`` or a locked version that is valid PEP 440, else a ManifestError naming ``key``."""
+    text = optional_string(value, display, key)
+    return None if text is None else valid_version(text, display, key)
+
+
+def version_string(value: object, display: str, key: str) -> str:
+    """A locked version that is a valid PEP 440 string, else a ManifestError naming ``key``."""
+    return valid_version(string(value, display, key), display, key)
+
+
+def valid_version(text: str, display: str, key: str) -> str:
+    """``text`` if it is a valid PEP 440 version, else a ManifestError naming ``key``.
+
+    Checked when the lock is read because a version nothing can parse would otherwise
+    surface at check time as a ``version`` failure on every node: a broken lock is exit 2,
+    never a false alarm about the environment.
+    """
+    from packaging.version import InvalidVersion, Version  # deferred: import cost
+
+    try:
+        Version(text)
+    except InvalidVersion:
+        raise ManifestError(display, f"invalid version {text!r} (not PEP 440)", key=key) from None
     return text
 
 

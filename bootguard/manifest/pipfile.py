@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from bootguard.errors import ManifestError
-from bootguard.manifest._lock import Markers, array, optional_string, read_bytes, string, table
+from bootguard.manifest._lock import (
+    Markers,
+    array,
+    optional_string,
+    read_bytes,
+    string,
+    table,
+    valid_version,
+)
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 from bootguard.names import canonical_name
 
@@ -121,6 +129,8 @@ def _entry(
                 f"expected an exact pin ('==1.2.3'), found {version!r}",
                 key=f"{key}.version",
             )
+    if version and not version.startswith("==="):  # ``===`` compares strings, not versions
+        valid_version(version[2:].strip(), display, f"{key}.version")
     editable = package.get("editable", False)
     if not isinstance(editable, bool):
         raise ManifestError(display, "expected true or false", key=f"{key}.editable")

@@ -38,6 +38,7 @@ from bootguard.manifest._lock import (
     requires_python,
     string,
     table,
+    version_string,
 )
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 from bootguard.names import canonical_name
@@ -175,7 +176,7 @@ def _package(index: int, raw: object, display: str) -> _Package:
     key = f"package[{index}]"
     raw = table(raw, display, key)
     name = canonical_name(string(raw.get("name"), display, f"{key}.name"))
-    version = string(raw.get("version"), display, f"{key}.version")
+    version = version_string(raw.get("version"), display, f"{key}.version")
     return _Package(index, name, version, raw)
 
 

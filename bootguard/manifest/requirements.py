@@ -91,6 +91,10 @@ def _read_file(
     except UnicodeDecodeError as err:
         bad_line = data[: err.start].count(b"\n") + 1
         raise ManifestError(display, "not UTF-8 text", line=bad_line) from err
+    if text.startswith("# bootguard-snapshot: "):  # a snapshot that records its length
+        from bootguard.snapshot import check_entry_count
+
+        check_entry_count(text, display)
     last_comment = ""
     for lineno, line, comment in _logical_lines(text):
         if not line:

@@ -32,6 +32,7 @@ from bootguard.manifest._lock import (
     array,
     load_lock_toml,
     optional_string,
+    optional_version,
     read_bytes,
     requires_python,
     string,
@@ -129,7 +130,7 @@ class _Walk:
         key = f"package[{index}]"
         raw = table(raw, self.display, key)
         name = canonical_name(string(raw.get("name"), self.display, f"{key}.name"))
-        version = optional_string(raw.get("version"), self.display, f"{key}.version")
+        version = optional_version(raw.get("version"), self.display, f"{key}.version")
         source = table(raw.get("source", {}), self.display, f"{key}.source")
         return _Package(index, name, version, source, raw)
 
