@@ -163,7 +163,7 @@ _BAD_MARKER = "python_version >= "
     [
         (
             LOCKS / "pipenv" / "Pipfile.lock",
-            "\"markers\": \"python_version >= '2'\"",
+            '"markers": "python_version >= \'2\'"',
             f'"markers": "{_BAD_MARKER}"',
         ),
         (
