@@ -209,3 +209,14 @@ def test_integrity_only_an_unknown_name_is_an_error(tmp_path: Path) -> None:
         "check", "--no-manifest", "--quick-integrity", "--integrity-only", "Packaging", cwd=tmp_path
     )
     assert known.returncode in (0, 1) and "error" not in known.stderr, known.stderr
+
+
+def test_an_editable_project_whose_pyproject_is_a_fifo_does_not_hang(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    os.mkfifo(project / "pyproject.toml")
+    top = tmp_path / "requirements.txt"
+    top.write_text("-e ./project\n")
+    result = bootguard_outside("check", "-m", top, "-v", cwd=tmp_path)
+    assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+    assert "cannot tell which distribution the editable" in result.stdout

@@ -324,8 +324,10 @@ def _editable_name(value: str, last_comment: str) -> tuple[str | None, str | Non
 
 
 def _project_name(directory: Path) -> str | None:
-    try:
-        data = (directory / "pyproject.toml").read_bytes()
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+
+    try:  # bounded and non-blocking: a FIFO named pyproject.toml must not hang the check
+        data = read_regular(directory / "pyproject.toml", MANIFEST_MAX_BYTES)
     except (OSError, ValueError):  # ValueError: an embedded NUL byte in the path
         return None
     if sys.version_info >= (3, 11):
