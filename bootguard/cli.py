@@ -135,6 +135,10 @@ def _main(args: list[str]) -> int:
         command: int = options.run(options)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (``| head``): nothing left to tell it
+        _silence_stdout()
+        sys.stderr.write("bootguard: error: standard output was closed\n")
+        return 2
     except Exception as err:  # a bug of ours: still one line, never a stack trace
         from bootguard.errors import one_line
 
