@@ -21,6 +21,9 @@ from bootguard.report import Finding
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from bootguard.project import Project
+
+if TYPE_CHECKING:
     from packaging.requirements import Requirement
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
@@ -52,8 +55,12 @@ def run_checks(
     *,
     strict: bool = False,
     ignore: Iterable[str] = (),
+    projects: Sequence[Project] = (),
 ) -> list[Finding]:
-    """All findings for ``env`` against ``manifests`` (none: consistency checks only)."""
+    """All findings for ``env`` against ``manifests`` (none: consistency checks only).
+
+    ``projects`` are the installed project(s) being deployed (see :mod:`bootguard.project`).
+    """
     ignored = {canonical_name(name) for name in ignore}
     requested = _requested_extras(manifests)
     graph = build_graph(env, requested)
@@ -61,7 +68,7 @@ def run_checks(
     findings.extend(check_python(manifests, env))
     findings.extend(check_versions(manifests, env, graph))
     findings.extend(check_requires(env, graph))
-    findings.extend(check_extraneous(manifests, env, graph, strict=strict))
+    findings.extend(check_extraneous(manifests, env, graph, strict=strict, projects=projects))
     findings.extend(check_duplicates(env))
     return [f for f in findings if f.subject not in ignored]
 
@@ -400,24 +407,35 @@ def check_extraneous(
     graph: RequirementGraph,
     *,
     strict: bool = False,
+    projects: Sequence[Project] = (),
 ) -> list[Finding]:
     """Installed distributions the manifests do not account for.
 
     A complete lock accounts for exactly what it lists.  Specifier-style manifests (top-level
     requirements) also account for everything the listed distributions require, transitively.
+    The project being deployed accounts for itself and for what it requires, transitively,
+    with any of its own extras (``pip install -e '.[test]'``), whatever the manifest format:
+    pip-compile and pipenv never list it, and its requirements are its own business.
     """
     if not manifests:
         return []
     listed = set(_merge(manifests))
     accounted = set(listed)
+    stack: list[str] = []
     if not all(m.complete for m in manifests):
-        stack = list(listed)
-        while stack:
-            for edge in graph.edges.get(stack.pop(), []):
-                target = canonical_name(edge.requirement.name)
-                if target not in accounted:
-                    accounted.add(target)
-                    stack.append(target)
+        stack.extend(listed)
+    for project in projects:
+        accounted.add(project.name)
+        for target in _project_requirements(project.distribution, env):
+            if target not in accounted:
+                accounted.add(target)
+                stack.append(target)
+    while stack:
+        for edge in graph.edges.get(stack.pop(), []):
+            target = canonical_name(edge.requirement.name)
+            if target not in accounted:
+                accounted.add(target)
+                stack.append(target)
     status = "fail" if strict else "warn"
     return [
         Finding(
@@ -431,6 +449,20 @@ def check_extraneous(
         for name, dist in sorted(env.distributions.items())
         if name not in accounted and name not in DEFAULT_IGNORED
     ]
+
+
+def _project_requirements(dist: Distribution, env: Environment) -> set[str]:
+    """The names the project requires here, with no extra or any of its own extras."""
+    evaluator = _Evaluator(env.marker_env)
+    extras = ("", *(canonical_name(e) for e in dist.provides_extras))
+    names: set[str] = set()
+    for line in dist.requires:
+        req = evaluator.parse(line)
+        if req is None:
+            continue
+        if req.marker is None or any(evaluator.marker_holds(req, e) for e in extras):
+            names.add(canonical_name(req.name))
+    return names
 
 
 def check_duplicates(env: Environment) -> list[Finding]:
