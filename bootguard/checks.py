@@ -436,6 +436,7 @@ def check_extraneous(
             if target not in accounted:
                 accounted.add(target)
                 stack.append(target)
+    accounted |= _SYNC_KEEPS
     status = "fail" if strict else "warn"
     return [
         Finding(
@@ -449,6 +450,12 @@ def check_extraneous(
         for name, dist in sorted(env.distributions.items())
         if name not in accounted and name not in DEFAULT_IGNORED
     ]
+
+
+#: Installers that their own sync never removes (``uv sync`` keeps ``uv``, ``pip-sync`` keeps
+#: ``pip-tools``): left behind by the tool that made the environment exact, not drift.  Unlike
+#: ``DEFAULT_IGNORED`` they are still checked when a manifest names them.
+_SYNC_KEEPS = frozenset({"uv", "pip-tools"})
 
 
 def _project_requirements(dist: Distribution, env: Environment) -> set[str]:

@@ -17,7 +17,8 @@ The project is found in two independent ways, so that either is enough:
   from: ``[project].name``, else Poetry's ``[tool.poetry].name`` (unless Poetry's
   ``package-mode = false`` says there is no package);
 * an installed distribution whose PEP 610 ``direct_url.json`` points (``file://DIR``, a
-  local directory install or an editable one) at the directory holding the manifest.
+  local directory install or an editable one) at the directory holding the manifest, or at
+  one above it (``requirements/prod.txt`` in the project's checkout).
 
 Nothing here raises: a ``pyproject.toml`` that cannot be read only means the project is not
 recognised from it (the second way may still find it), and the report says so in a note.
@@ -146,7 +147,7 @@ def find_projects(
             if dist.name in found:
                 continue
             where = _local_directory(dist.direct_url)
-            if where is not None and any(_same(where, d) for d in directories):
+            if where is not None and any(_holds(where, d) for d in directories):
                 found[dist.name] = Project(dist.name, dist, f"installed from {where}")
     return tuple(found[name] for name in sorted(found))
 
@@ -175,8 +176,13 @@ def _local_directory(url: str | None) -> str | None:
     return path or None
 
 
-def _same(path: str, directory: Path) -> bool:
-    try:
-        return os.path.samefile(path, directory)
-    except OSError:
-        return False
+def _holds(path: str, directory: Path) -> bool:
+    """Whether the installed-from directory ``path`` is ``directory`` or one of its parents
+    (``requirements/prod.txt`` in the project's checkout)."""
+    for candidate in (directory, *directory.parents):
+        try:
+            if os.path.samefile(path, candidate):
+                return True
+        except OSError:
+            return False
+    return False
