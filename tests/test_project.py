@@ -90,7 +90,14 @@ def _verbose(venv_python: Path, manifest: Path, *args: str, cwd: Path) -> str:
 @pytest.mark.parametrize("editable", [True, False], ids=["pip-install-e", "pip-install"])
 def test_pip_compile_then_the_project_itself(house: Path, tmp_path: Path, editable: bool) -> None:
     project = _project(tmp_path)
-    compile_ = [tool("pip-tools"), "--no-index", "--find-links", house, "--no-header", "-q"]
+    compile_: list[str | Path] = [
+        tool("pip-tools"),
+        "--no-index",
+        "--find-links",
+        house,
+        "--no-header",
+        "-q",
+    ]
     _run([*compile_, "--strip-extras", "-o", "requirements.txt", "pyproject.toml"], project)
     lock = project / "requirements.txt"
     pins = [line for line in lock.read_text().splitlines() if line[:1].isalpha()]
@@ -114,7 +121,14 @@ def test_project_found_by_where_it_was_installed_from(house: Path, tmp_path: Pat
     project = _project(tmp_path)
     (project / "requirements").mkdir()
     lock = project / "requirements" / "prod.txt"
-    compile_ = [tool("pip-tools"), "--no-index", "--find-links", house, "--no-header", "-q"]
+    compile_: list[str | Path] = [
+        tool("pip-tools"),
+        "--no-index",
+        "--find-links",
+        house,
+        "--no-header",
+        "-q",
+    ]
     _run([*compile_, "--strip-extras", "-o", lock, "pyproject.toml"], project)
     venv = make_venv(tmp_path / "venv", find_links=(house,))
     venv.install("-r", str(lock), deps=True)
