@@ -87,7 +87,7 @@ def check(
         if sealed is not None:
             return sealed
 
-    from bootguard.checks import run_checks
+    from bootguard.checks import duplicate_notes, run_checks
     from bootguard.environment import _build, current_environment
     from bootguard.manifest import Selection, read_manifest
     from bootguard.names import canonical_name
@@ -121,6 +121,7 @@ def check(
         *resolution_notes,
         *(project.note for project in projects),
         *(note for m in loaded for note in m.notes),
+        *duplicate_notes(env),
     )
 
     mark = time.perf_counter()
@@ -241,12 +242,12 @@ def _sealed_report(
 
 def _installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(name, version) from metadata directory names, first on the path winning."""
-    from bootguard._scan import split_dir_name
+    from bootguard._scan import dir_identity
     from bootguard.names import canonical_name
 
     found: dict[str, str] = {}
-    for _, dir_name in dirs:
-        name, version = split_dir_name(dir_name)
+    for entry, dir_name in dirs:
+        name, version = dir_identity(entry, dir_name)
         found.setdefault(canonical_name(name), version)
     return tuple(sorted(found.items()))
 

@@ -10,6 +10,8 @@ Keys follow DESIGN.md: ``<dist>:version``, ``<dist>:requires``, ``<dist>:extrane
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-__all__ = ["Edge", "RequirementGraph", "build_graph", "run_checks"]
+__all__ = ["Edge", "RequirementGraph", "build_graph", "duplicate_notes", "run_checks", "where"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,33 +475,78 @@ def _project_requirements(dist: Distribution, env: Environment) -> set[str]:
 
 
 def check_duplicates(env: Environment) -> list[Finding]:
-    """A distribution found twice: shadowed on the path (warn) or two versions in one dir (fail)."""
+    """A distribution found twice at two versions: two metadata directories in one directory
+    (fail: a half-finished install or uninstall), or a copy shadowed on the path (warn).
+
+    Two copies of the *same* version are not a finding (see :func:`duplicate_notes`).
+    """
     findings = []
     for dup in env.duplicates:
+        if dup.same_version:
+            continue
+        winner, shadowed = dup.winner, dup.shadowed
         if dup.same_directory:
             message = (
-                f"{dup.winner.display_name} has two metadata directories in {dup.winner.location}: "
-                f"{dup.winner.version} and {dup.shadowed.version} (a half-finished install or "
-                "uninstall; files of both may be mixed)"
+                f"{winner.display_name} has two metadata directories in {where(winner.location)}: "
+                f"{os.path.basename(winner.metadata_dir)} ({winner.version}) and "
+                f"{os.path.basename(shadowed.metadata_dir)} ({shadowed.version}) "
+                "(a half-finished install or uninstall; files of both may be mixed)"
             )
             status = "fail"
         else:
             message = (
-                f"{dup.winner} in {dup.winner.location} shadows {dup.shadowed} "
-                f"in {dup.shadowed.location}"
+                f"{winner} in {where(winner.location)} shadows {shadowed} "
+                f"in {where(shadowed.location)}"
             )
             status = "warn"
         findings.append(
             Finding(
-                dup.winner.name,
+                winner.name,
                 "duplicate",
                 status,
                 message,
-                expected=dup.winner.version,
-                observed=dup.shadowed.version,
+                expected=winner.version,
+                observed=shadowed.version,
             )
         )
     return findings
+
+
+def duplicate_notes(env: Environment) -> list[str]:
+    """Report notes for copies of one version found twice: harmless, but worth knowing."""
+    notes = []
+    for dup in env.duplicates:
+        if not dup.same_version:
+            continue
+        winner, shadowed = dup.winner, dup.shadowed
+        if dup.same_directory:
+            notes.append(
+                f"{winner} has two metadata directories of that version in "
+                f"{where(winner.location)} ({os.path.basename(winner.metadata_dir)}, "
+                f"{os.path.basename(shadowed.metadata_dir)}), as distribution packages ship "
+                "it; the first is read"
+            )
+        else:
+            notes.append(
+                f"{winner} in {where(winner.location)} shadows the same version in "
+                f"{where(shadowed.location)}"
+            )
+    return notes
+
+
+def where(location: str) -> str:
+    """A ``sys.path`` entry as a message names it: ``""`` and the working directory are "the
+    current directory", this process's ``sys.path[0]`` is "the script directory"."""
+    if not location:
+        return "the current directory"
+    try:
+        if os.path.abspath(location) == os.getcwd():
+            return f"the current directory ({location})"
+    except OSError:  # the working directory was removed
+        pass
+    if sys.path and location == sys.path[0]:
+        return f"the script directory ({location})"
+    return location
 
 
 def _merge(manifests: Sequence[Manifest]) -> dict[str, list[ManifestEntry]]:
