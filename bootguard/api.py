@@ -114,7 +114,11 @@ def check(
     timings.append(("manifests", _ms(mark)))
 
     mark = time.perf_counter()
-    projects = _projects(manifest_paths, env.distributions, pyprojects) if loaded else ()
+    projects = (
+        _projects(manifest_paths, env.distributions, pyprojects)
+        if _unlisted(loaded, env.distributions)
+        else ()
+    )
     findings = run_checks(loaded, env, strict=strict, ignore=ignore, projects=projects)
     timings.append(("checks", _ms(mark)))
     notes = (
@@ -187,6 +191,17 @@ def _refuse_empty(loaded: Sequence[Manifest]) -> None:
                 "(a wrong file, group or extra?); allow it with --allow-empty "
                 "(setting allow_empty_manifest)",
             )
+
+
+def _unlisted(loaded: Sequence[Manifest], distributions: Mapping[str, Distribution]) -> bool:
+    """Whether anything installed is not named by a manifest: only then can the project
+    matter (reading a pyproject.toml costs a TOML parser import at boot otherwise)."""
+    if not loaded:
+        return False
+    from bootguard._scan import DEFAULT_IGNORED
+
+    named = {entry.name for manifest in loaded for entry in manifest.entries}
+    return any(name not in named and name not in DEFAULT_IGNORED for name in distributions)
 
 
 def _projects(

@@ -235,3 +235,33 @@ def test_flask_lock_as_published_with_its_default_groups(tmp_path: Path) -> None
     missing = _findings(venv.python, lock, cwd=checkout)  # the default groups are gone now
     assert missing and all(key.endswith(":version") for key in missing)
     assert "mypy:version" in missing and "ruff:version" in missing
+
+
+def test_gate_knows_the_project_from_its_configuration(
+    house: Path, tmp_path: Path, bootguard_pythonpath: Path
+) -> None:
+    """The manifest lives outside the checkout (``/deploy``); the pyproject.toml the gate's
+    settings came from names the project."""
+    project = _project(tmp_path)
+    deploy = tmp_path / "deploy"
+    deploy.mkdir()
+    lock = deploy / "requirements.txt"
+    compile_: list[str | Path] = [tool("pip-tools"), "--no-index", "--find-links", house, "-q"]
+    _run([*compile_, "--no-header", "--strip-extras", "-o", lock, "pyproject.toml"], project)
+    with (project / "pyproject.toml").open("a") as handle:
+        handle.write(f'\n[tool.bootguard]\nmanifest = "{lock}"\n')
+    venv = make_venv(tmp_path / "venv", find_links=(house,))
+    venv.install("-r", str(lock), deps=True)
+    wheel_dir = tmp_path / "built"
+    venv.pip("wheel", "--no-index", "--no-deps", "-q", "-w", wheel_dir, project, check=True)
+    venv.install(*sorted(wheel_dir.glob("myapp-*.whl")))  # from a wheel: no direct_url.json
+    code = (
+        "import json, bootguard.gate as g\n"
+        f"o = g.run({{'sentry': False}}, start={str(project)!r}, exit=False)\n"
+        "print(json.dumps(o.report.to_health_json()))\n"
+    )
+    result = venv.run(code, pythonpath=[bootguard_pythonpath], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert sorted(report["checks"]) == []
+    assert "myapp 1.0 is the project itself" in "\n".join(report["notes"])
