@@ -19,10 +19,7 @@ Default groups are what ``uv sync`` reads: ``[tool.uv] default-groups`` in the
 The lock itself does not record them; a ``default-groups`` key on the root package is read
 when the pyproject is absent.
 
-The project at ``.`` is the project being deployed (see :mod:`bootguard.project`): checked
-as editable at its locked version when installed, but not required, because
-``uv sync --no-install-project`` is how images install dependencies before the code.
-Workspace members are expected installed as editable at the locked version
+The project and workspace members are expected installed as editable at the locked version
 when the lock records one (a dynamic version is not recorded, and then any version is
 accepted); virtual packages are never installed and have no entry.  Archive lines (wheels,
 sdists) are not read at all: see :func:`bootguard.manifest._lock.load_lock_toml`.
@@ -394,7 +391,6 @@ class _Walk:
             url=url,
             editable=editable,
             origin=f"{self.display}: {package.key} ({package.name})",
-            constraint=_local_path(source) == ".",  # the project: not required, see above
         )
 
 
