@@ -194,3 +194,26 @@ def test_two_versions_in_one_directory_still_fail_and_name_both(
     assert "msgbus-4.1.0.dist-info (4.1.0)" in finding["output"]
     assert str(venv.site_packages) in finding["output"]
     assert os.path.isdir(leftover)
+
+
+def test_the_script_directory_is_named_as_such(
+    venv_factory: VenvFactory, bootguard_pythonpath: Path, tmp_path: Path
+) -> None:
+    """At boot, ``sys.path[0]`` is the application's directory: a stale copy there is named."""
+    venv = venv_factory("app", install=["msgbus==4.1.0"])
+    app = tmp_path / "app"
+    (app / "msgbus.egg-info").mkdir(parents=True)
+    (app / "msgbus.egg-info" / "PKG-INFO").write_text(_pkg_info("msgbus", "4.0.0"))
+    (app / "boot.py").write_text(_CHECK_HERE.replace("; ", "\n") + "\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [str(venv.python), str(app / "boot.py")], capture_output=True, text=True,
+        cwd=elsewhere, env=venv.env(pythonpath=[bootguard_pythonpath]), timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+    [finding] = report["checks"]["msgbus:duplicate"]
+    assert finding["output"] == (
+        f"msgbus 4.0.0 in the script directory ({app}) shadows msgbus 4.1.0 in {venv.site_packages}"
+    )
