@@ -265,3 +265,18 @@ def test_gate_knows_the_project_from_its_configuration(
     report = json.loads(result.stdout.splitlines()[-1])
     assert sorted(report["checks"]) == []
     assert "myapp 1.0 is the project itself" in "\n".join(report["notes"])
+
+
+def test_uv_lock_without_its_pyproject_says_which_groups_it_left_out(tmp_path: Path) -> None:
+    from bootguard.environment import current_environment
+    from bootguard.manifest import Selection, read_manifest
+
+    shutil.copy(FLASK / "uv.lock", tmp_path / "uv.lock")
+    selection = Selection(marker_env=current_environment([]).marker_env)
+    alone = read_manifest(tmp_path / "uv.lock", selection)
+    beside = read_manifest(FLASK / "uv.lock", selection)
+    assert "mypy" in {e.name for e in beside.entries}  # default group "typing"
+    assert "mypy" not in {e.name for e in alone.entries}  # uv's own default: dev only
+    [note] = alone.notes
+    assert note.startswith(f"{tmp_path / 'uv.lock'}: default groups taken as dev (no pyproject")
+    assert "typing" in note and beside.notes == ()
