@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_IGNORED",
     "MetadataDir",
+    "dir_identity",
     "import_paths",
     "interpreter_key",
     "listing_key",
@@ -81,22 +82,62 @@ def import_paths() -> list[str]:
 
 
 def metadata_dirs(paths: list[str] | tuple[str, ...]) -> list[MetadataDir]:
-    """Every ``*.dist-info`` / ``*.egg-info`` entry on ``paths``, in import order."""
+    """Every metadata directory on ``paths``, in import order: what ``importlib.metadata``
+    finds there.
+
+    That is, for each path entry: its ``*.dist-info`` and ``*.egg-info`` children (the
+    latter may be single files), and ``EGG-INFO`` when the entry itself is an ``.egg``;
+    a zip file on the path (a zipped egg, a zipapp) is listed the same way, by its member
+    names.  ``.pth`` files, the user site, ``PYTHONPATH`` and ``--target`` directories only
+    add entries to ``sys.path``, so they are covered by walking it.
+    """
     found: list[MetadataDir] = []
     for entry in paths:
+        is_egg = entry.lower().endswith(".egg")
         try:
             scanner = os.scandir(entry or ".")
-        except OSError:  # missing dir, zip file, permission: import would not see dists there
+        except NotADirectoryError:  # a file on the path: a zip, as zipimport reads it
+            found.extend((entry, name) for name in _zip_children(entry, is_egg))
+            continue
+        except OSError:  # missing dir, permission: import would not see dists there
             continue
         with scanner:
             names = [
                 item.name
                 for item in scanner
-                if item.name.endswith(".dist-info") or item.name.endswith(".egg-info")
+                if item.name.endswith((".dist-info", ".egg-info"))
+                or (is_egg and item.name.lower() == "egg-info")
             ]
         names.sort()
         found.extend((entry, name) for name in names)
     return found
+
+
+def _zip_children(entry: str, is_egg: bool) -> list[str]:
+    """The metadata directory names at the top of a zip file on the path (sorted)."""
+    try:
+        import zipfile  # deferred: only a zip on the path needs it, and that is rare
+
+        with zipfile.ZipFile(entry) as archive:
+            tops = {name.split("/", 1)[0] for name in archive.namelist()}
+    except Exception:  # not a zip, unreadable: import sees nothing there either
+        return []
+    return sorted(
+        name
+        for name in tops
+        if name.endswith((".dist-info", ".egg-info")) or (is_egg and name.lower() == "egg-info")
+    )
+
+
+def dir_identity(entry: str, dir_name: str) -> tuple[str, str]:
+    """(name, version) of a metadata directory from names alone (see :func:`split_dir_name`).
+
+    An egg's ``EGG-INFO`` takes them from the egg's own name, ``name-1.0-py3.11.egg``.
+    """
+    if dir_name.lower() == "egg-info":
+        base = os.path.basename(entry.rstrip("/\\"))
+        return split_dir_name(base[:-4] + ".egg-info")
+    return split_dir_name(dir_name)
 
 
 def split_dir_name(dir_name: str) -> tuple[str, str]:
@@ -132,7 +173,7 @@ def listing_key(dirs: list[MetadataDir], ignored: frozenset[str] = DEFAULT_IGNOR
     """
     lines = []
     for entry, dir_name in dirs:
-        raw_name, version = split_dir_name(dir_name)
+        raw_name, version = dir_identity(entry, dir_name)
         name = _canonical(raw_name)
         if name in ignored:
             continue

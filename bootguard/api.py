@@ -7,9 +7,10 @@ seal is absent or does not match.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bootguard._scan import import_paths, interpreter_key, metadata_dirs
@@ -17,10 +18,13 @@ from bootguard.report import ManifestInfo, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from bootguard.environment import Distribution
     from bootguard.integrity import Progress
+    from bootguard.manifest import Manifest
+    from bootguard.project import Project
     from bootguard.report import Finding
 
-__all__ = ["check", "import_paths"]
+__all__ = ["check", "import_paths", "no_manifest_message"]
 
 
 def check(
@@ -36,6 +40,8 @@ def check(
     integrity: bool | Sequence[str] = False,
     quick_integrity: bool = False,
     progress: Progress | None = None,
+    allow_empty: bool = False,
+    pyprojects: Sequence[str | Path] = (),
 ) -> Report:
     """Check an environment against manifests and return the Report.
 
@@ -49,10 +55,18 @@ def check(
     checks only existence and size (and implies ``integrity``); ``progress`` is called as
     the hashing advances.  The report always carries the environment fingerprint, and says
     whether it matches the one a snapshot records.
+
+    A manifest that selects no distribution at all for this environment checks nothing, so
+    it raises ``ManifestError`` unless ``allow_empty``.  When discovery finds no manifest the
+    report says so in a note.  The project being deployed (see :mod:`bootguard.project`) is
+    found beside each manifest and in ``pyprojects`` (the gate's configuration file).
     """
     started = time.perf_counter()
     timings: list[tuple[str, float]] = []
     manifest_paths = _manifest_paths(manifests)
+    resolution_notes: tuple[str, ...] = ()
+    if manifests is None and not manifest_paths:
+        resolution_notes = (no_manifest_message(Path()),)
 
     probe: dict[str, object] | None = None
     if python is not None:
@@ -73,7 +87,7 @@ def check(
         if sealed is not None:
             return sealed
 
-    from bootguard.checks import run_checks
+    from bootguard.checks import duplicate_notes, run_checks
     from bootguard.environment import _build, current_environment
     from bootguard.manifest import Selection, read_manifest
     from bootguard.names import canonical_name
@@ -95,12 +109,24 @@ def check(
         groups=frozenset(groups) if groups is not None else None,
     )
     loaded = [read_manifest(p, selection) for p in manifest_paths]
+    if not allow_empty:
+        _refuse_empty(loaded)
     timings.append(("manifests", _ms(mark)))
 
     mark = time.perf_counter()
-    findings = run_checks(loaded, env, strict=strict, ignore=ignore)
+    projects = (
+        _projects(manifest_paths, env.distributions, pyprojects)
+        if _unlisted(loaded, env.distributions)
+        else ()
+    )
+    findings = run_checks(loaded, env, strict=strict, ignore=ignore, projects=projects)
     timings.append(("checks", _ms(mark)))
-    notes = tuple(note for m in loaded for note in m.notes)
+    notes = (
+        *resolution_notes,
+        *(project.note for project in projects),
+        *(note for m in loaded for note in m.notes),
+        *duplicate_notes(env),
+    )
 
     mark = time.perf_counter()
     fingerprint, more_findings, more_notes = _fingerprint(metadata_dirs(search), manifest_paths)
@@ -135,12 +161,64 @@ def check(
 
 
 def _manifest_paths(manifests: Sequence[str | Path] | None) -> list[Path]:
+    """The manifests given, or the one discovered in the current directory (maybe none)."""
     if manifests is not None:
         return [Path(m) for m in manifests]
     from bootguard.manifest import discover
 
     found = discover(Path())
     return [found] if found is not None else []
+
+
+def no_manifest_message(directory: str | Path) -> str:
+    """What the CLI and the gate say when discovery finds no manifest in ``directory``."""
+    shown = os.path.abspath(directory)
+    return (
+        f"no manifest found in {shown}: versions are not checked, only the environment's "
+        "own consistency (requires, duplicate)"
+    )
+
+
+def _refuse_empty(loaded: Sequence[Manifest]) -> None:
+    """A manifest that selects nothing here would make every check pass vacuously: refuse it."""
+    from bootguard.errors import ManifestError
+
+    for manifest in loaded:
+        if not manifest.entries:
+            raise ManifestError(
+                manifest.path,
+                "selects no distribution for this environment, so nothing would be checked "
+                "(a wrong file, group or extra?); allow it with --allow-empty "
+                "(setting allow_empty_manifest)",
+            )
+
+
+def _unlisted(loaded: Sequence[Manifest], distributions: Mapping[str, Distribution]) -> bool:
+    """Whether anything installed is not named by a manifest: only then can the project
+    matter (reading a pyproject.toml costs a TOML parser import at boot otherwise)."""
+    if not loaded:
+        return False
+    from bootguard._scan import DEFAULT_IGNORED
+
+    named = {entry.name for manifest in loaded for entry in manifest.entries}
+    return any(name not in named and name not in DEFAULT_IGNORED for name in distributions)
+
+
+def _projects(
+    manifest_paths: Sequence[Path],
+    distributions: Mapping[str, Distribution],
+    pyprojects: Sequence[str | Path],
+) -> tuple[Project, ...]:
+    """The installed project(s) being deployed; a bug here never fails the check."""
+    from bootguard.project import find_projects
+
+    try:
+        return find_projects(manifest_paths, distributions, pyprojects=pyprojects)
+    except Exception:  # our bug: the project then counts as any other distribution
+        import logging
+
+        logging.getLogger("bootguard").debug("project lookup failed", exc_info=True)
+        return ()
 
 
 def _sealed_report(
@@ -180,12 +258,12 @@ def _sealed_report(
 
 def _installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(name, version) from metadata directory names, first on the path winning."""
-    from bootguard._scan import split_dir_name
+    from bootguard._scan import dir_identity
     from bootguard.names import canonical_name
 
     found: dict[str, str] = {}
-    for _, dir_name in dirs:
-        name, version = split_dir_name(dir_name)
+    for entry, dir_name in dirs:
+        name, version = dir_identity(entry, dir_name)
         found.setdefault(canonical_name(name), version)
     return tuple(sorted(found.items()))
 

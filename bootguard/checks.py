@@ -10,6 +10,8 @@ Keys follow DESIGN.md: ``<dist>:version``, ``<dist>:requires``, ``<dist>:extrane
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -21,11 +23,14 @@ from bootguard.report import Finding
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from bootguard.project import Project
+
+if TYPE_CHECKING:
     from packaging.requirements import Requirement
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-__all__ = ["Edge", "RequirementGraph", "build_graph", "run_checks"]
+__all__ = ["Edge", "RequirementGraph", "build_graph", "duplicate_notes", "run_checks", "where"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +57,12 @@ def run_checks(
     *,
     strict: bool = False,
     ignore: Iterable[str] = (),
+    projects: Sequence[Project] = (),
 ) -> list[Finding]:
-    """All findings for ``env`` against ``manifests`` (none: consistency checks only)."""
+    """All findings for ``env`` against ``manifests`` (none: consistency checks only).
+
+    ``projects`` are the installed project(s) being deployed (see :mod:`bootguard.project`).
+    """
     ignored = {canonical_name(name) for name in ignore}
     requested = _requested_extras(manifests)
     graph = build_graph(env, requested)
@@ -61,7 +70,7 @@ def run_checks(
     findings.extend(check_python(manifests, env))
     findings.extend(check_versions(manifests, env, graph))
     findings.extend(check_requires(env, graph))
-    findings.extend(check_extraneous(manifests, env, graph, strict=strict))
+    findings.extend(check_extraneous(manifests, env, graph, strict=strict, projects=projects))
     findings.extend(check_duplicates(env))
     return [f for f in findings if f.subject not in ignored]
 
@@ -400,24 +409,36 @@ def check_extraneous(
     graph: RequirementGraph,
     *,
     strict: bool = False,
+    projects: Sequence[Project] = (),
 ) -> list[Finding]:
     """Installed distributions the manifests do not account for.
 
     A complete lock accounts for exactly what it lists.  Specifier-style manifests (top-level
     requirements) also account for everything the listed distributions require, transitively.
+    The project being deployed accounts for itself and for what it requires, transitively,
+    with any of its own extras (``pip install -e '.[test]'``), whatever the manifest format:
+    pip-compile and pipenv never list it, and its requirements are its own business.
     """
     if not manifests:
         return []
     listed = set(_merge(manifests))
     accounted = set(listed)
+    stack: list[str] = []
     if not all(m.complete for m in manifests):
-        stack = list(listed)
-        while stack:
-            for edge in graph.edges.get(stack.pop(), []):
-                target = canonical_name(edge.requirement.name)
-                if target not in accounted:
-                    accounted.add(target)
-                    stack.append(target)
+        stack.extend(listed)
+    for project in projects:
+        accounted.add(project.name)
+        for target in _project_requirements(project.distribution, env):
+            if target not in accounted:
+                accounted.add(target)
+                stack.append(target)
+    while stack:
+        for edge in graph.edges.get(stack.pop(), []):
+            target = canonical_name(edge.requirement.name)
+            if target not in accounted:
+                accounted.add(target)
+                stack.append(target)
+    accounted |= _SYNC_KEEPS
     status = "fail" if strict else "warn"
     return [
         Finding(
@@ -433,34 +454,99 @@ def check_extraneous(
     ]
 
 
+#: Installers that their own sync never removes (``uv sync`` keeps ``uv``, ``pip-sync`` keeps
+#: ``pip-tools``): left behind by the tool that made the environment exact, not drift.  Unlike
+#: ``DEFAULT_IGNORED`` they are still checked when a manifest names them.
+_SYNC_KEEPS = frozenset({"uv", "pip-tools"})
+
+
+def _project_requirements(dist: Distribution, env: Environment) -> set[str]:
+    """The names the project requires here, with no extra or any of its own extras."""
+    evaluator = _Evaluator(env.marker_env)
+    extras = ("", *(canonical_name(e) for e in dist.provides_extras))
+    names: set[str] = set()
+    for line in dist.requires:
+        req = evaluator.parse(line)
+        if req is None:
+            continue
+        if req.marker is None or any(evaluator.marker_holds(req, e) for e in extras):
+            names.add(canonical_name(req.name))
+    return names
+
+
 def check_duplicates(env: Environment) -> list[Finding]:
-    """A distribution found twice: shadowed on the path (warn) or two versions in one dir (fail)."""
+    """A distribution found twice at two versions: two metadata directories in one directory
+    (fail: a half-finished install or uninstall), or a copy shadowed on the path (warn).
+
+    Two copies of the *same* version are not a finding (see :func:`duplicate_notes`).
+    """
     findings = []
     for dup in env.duplicates:
+        if dup.same_version:
+            continue
+        winner, shadowed = dup.winner, dup.shadowed
         if dup.same_directory:
             message = (
-                f"{dup.winner.display_name} has two metadata directories in {dup.winner.location}: "
-                f"{dup.winner.version} and {dup.shadowed.version} (a half-finished install or "
-                "uninstall; files of both may be mixed)"
+                f"{winner.display_name} has two metadata directories in {where(winner.location)}: "
+                f"{os.path.basename(winner.metadata_dir)} ({winner.version}) and "
+                f"{os.path.basename(shadowed.metadata_dir)} ({shadowed.version}) "
+                "(a half-finished install or uninstall; files of both may be mixed)"
             )
             status = "fail"
         else:
             message = (
-                f"{dup.winner} in {dup.winner.location} shadows {dup.shadowed} "
-                f"in {dup.shadowed.location}"
+                f"{winner} in {where(winner.location)} shadows {shadowed} "
+                f"in {where(shadowed.location)}"
             )
             status = "warn"
         findings.append(
             Finding(
-                dup.winner.name,
+                winner.name,
                 "duplicate",
                 status,
                 message,
-                expected=dup.winner.version,
-                observed=dup.shadowed.version,
+                expected=winner.version,
+                observed=shadowed.version,
             )
         )
     return findings
+
+
+def duplicate_notes(env: Environment) -> list[str]:
+    """Report notes for copies of one version found twice: harmless, but worth knowing."""
+    notes = []
+    for dup in env.duplicates:
+        if not dup.same_version:
+            continue
+        winner, shadowed = dup.winner, dup.shadowed
+        if dup.same_directory:
+            notes.append(
+                f"{winner} has two metadata directories of that version in "
+                f"{where(winner.location)} ({os.path.basename(winner.metadata_dir)}, "
+                f"{os.path.basename(shadowed.metadata_dir)}), as distribution packages ship "
+                "it; the first is read"
+            )
+        else:
+            notes.append(
+                f"{winner} in {where(winner.location)} shadows the same version in "
+                f"{where(shadowed.location)}"
+            )
+    return notes
+
+
+def where(location: str) -> str:
+    """A ``sys.path`` entry as a message names it: ``""`` and the working directory are "the
+    current directory", this process's ``sys.path[0]`` is "the script directory"."""
+    if not location:
+        return "the current directory"
+    try:
+        if os.path.abspath(location) == os.getcwd():
+            return f"the current directory ({location})"
+    except OSError:  # the working directory was removed
+        pass
+    if sys.path and location == sys.path[0]:
+        return f"the script directory ({location})"
+    return location
 
 
 def _merge(manifests: Sequence[Manifest]) -> dict[str, list[ManifestEntry]]:

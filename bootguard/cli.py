@@ -208,6 +208,10 @@ def _parser() -> argparse.ArgumentParser:
         "--no-manifest", action="store_true", help="consistency checks only, like pip check"
     )
     check.add_argument(
+        "--allow-empty", action="store_true",
+        help="accept a manifest that selects no distribution here (default: exit 2)",
+    )  # fmt: skip
+    check.add_argument(
         "--no-seal", action="store_true", help="ignore a snapshot seal: always run the full check"
     )
     check.add_argument(
@@ -393,6 +397,7 @@ def _run_check(options: argparse.Namespace) -> int:
             integrity=integrity,
             quick_integrity=opts["quick_integrity"],
             progress=progress,
+            allow_empty=opts["allow_empty"],
         )
     except BootguardError as err:
         sys.stderr.write(f"bootguard: error: {err}\n")
@@ -406,6 +411,13 @@ def _run_check(options: argparse.Namespace) -> int:
             f"bootguard: error: --integrity-only: no installed distribution named {unknown!r}\n"
         )
         return 2
+    if manifests is None and not report.manifests and not opts["quiet"]:
+        from bootguard.api import no_manifest_message
+
+        # Not a finding (the exit code stays 0), but never silent: stderr, even with --json.
+        sys.stderr.write(
+            f"bootguard: {no_manifest_message('.')}; pass --manifest, or --no-manifest\n"
+        )
     if opts["json"]:
         import json
 

@@ -63,6 +63,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     extras: tuple[str, ...] = ()
     groups: tuple[str, ...] | None = None
+    allow_empty_manifest: bool = False
     seal: bool = True
     integrity: bool | tuple[str, ...] = False
     quick_integrity: bool = False
@@ -216,6 +217,7 @@ SETTINGS: dict[str, Callable[[object, bool], Any]] = {
     "ignore": _strings,
     "extras": _strings,
     "groups": _optional_strings,
+    "allow_empty_manifest": _bool,
     "seal": _bool,
     "integrity": _integrity,
     "quick_integrity": _bool,

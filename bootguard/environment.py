@@ -17,7 +17,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from bootguard._scan import metadata_dirs, split_dir_name
+from bootguard._scan import dir_identity, metadata_dirs, split_dir_name
 from bootguard.errors import BootguardError
 from bootguard.names import canonical_name
 
@@ -64,8 +64,25 @@ class Duplicate:
 
     @property
     def same_directory(self) -> bool:
-        """Two metadata dirs of one name in one directory: a broken (half) install."""
+        """Two metadata dirs of one name in one directory (a broken install if versions differ)."""
         return self.winner.location == self.shadowed.location
+
+    @property
+    def same_version(self) -> bool:
+        """Both copies are one version (PEP 440 equal): nothing differs for import.
+
+        Debian ships ``cryptography.egg-info`` beside ``cryptography-38.0.4.dist-info``; a
+        stale ``myapp.egg-info`` in the checkout shadows the installed ``myapp`` of the same
+        version.  ``pip check`` says nothing about either, and nothing is wrong.
+        """
+        if self.winner.version == self.shadowed.version:
+            return True
+        from packaging.version import InvalidVersion, Version  # deferred: import cost
+
+        try:
+            return Version(self.winner.version) == Version(self.shadowed.version)
+        except InvalidVersion:
+            return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,10 +173,15 @@ def probe_interpreter(python: str, *, timeout: float = 30.0) -> dict[str, object
 def _build(
     executable: str, python_version: str, marker_env: dict[str, str], paths: tuple[str, ...]
 ) -> Environment:
+    """The inventory of ``paths``: the first distribution of a name wins, later ones are
+    duplicates, exactly as ``importlib.metadata`` and import resolve them."""
     winners: dict[str, Distribution] = {}
     duplicates: list[Duplicate] = []
     for entry, dir_name in metadata_dirs(paths):
-        dist = _read_distribution(entry, dir_name)
+        if dir_name.lower() == "egg-info" or not os.path.isdir(entry or "."):
+            dist = _read_packed(entry, dir_name)  # an .egg directory, or a zip on the path
+        else:
+            dist = _read_distribution(entry, dir_name)
         if dist is None:
             continue
         first = winners.get(dist.name)
@@ -174,6 +196,52 @@ def _build(
         paths=paths,
         distributions=winners,
         duplicates=tuple(duplicates),
+    )
+
+
+def _read_packed(entry: str, dir_name: str) -> Distribution | None:
+    """A distribution whose metadata is inside an ``.egg`` (``EGG-INFO``) or a zip file.
+
+    ``importlib.metadata`` finds both (setuptools' ``easy_install`` and ``zipapp`` leave
+    them on ``sys.path``); reading them here keeps bootguard's inventory the same as its.
+    A zipped egg's ``requires.txt`` is not read (eggs record requirements there only).
+    """
+    from bootguard._files import METADATA_MAX_BYTES, read_regular
+
+    is_dist_info = dir_name.endswith(".dist-info")
+    member = f"{dir_name}/{'METADATA' if is_dist_info else 'PKG-INFO'}"
+    zipped = not os.path.isdir(entry or ".")
+    try:
+        if zipped:
+            import zipfile
+
+            with zipfile.ZipFile(entry) as archive:
+                info = archive.getinfo(member)
+                if info.file_size > METADATA_MAX_BYTES:
+                    return None
+                data = archive.read(info)
+        else:
+            data = read_regular(os.path.join(entry, member), METADATA_MAX_BYTES)
+    except Exception:  # missing member, bad zip, unreadable: import sees no metadata either
+        return None
+    data = data.replace(b"\r\n", b"\n")
+    block = data[: data.find(b"\n\n")] if b"\n\n" in data else data
+    headers = _parse_headers(block.decode("utf-8", "surrogateescape"))
+    fallback_name, fallback_version = dir_identity(entry, dir_name)
+    raw_name = (headers.get("name") or [fallback_name])[0]
+    requires = tuple(headers.get("requires-dist", ()))
+    meta_dir = os.path.join(entry, dir_name)
+    if not requires and not zipped and not is_dist_info:
+        requires = _egg_requires(os.path.join(meta_dir, "requires.txt"))
+    return Distribution(
+        name=canonical_name(raw_name),
+        display_name=raw_name,
+        version=(headers.get("version") or [fallback_version])[0],
+        location=entry,
+        metadata_dir=meta_dir,
+        requires=requires,
+        requires_python=next(iter(headers.get("requires-python", ())), None),
+        provides_extras=tuple(headers.get("provides-extra", ())),
     )
 
 

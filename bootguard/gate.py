@@ -182,6 +182,8 @@ def _start_watchers(settings: Settings, report: Report) -> None:
                     "extras": settings.extras,
                     "groups": settings.groups,
                     "use_seal": settings.seal,
+                    "allow_empty": settings.allow_empty_manifest,
+                    "pyprojects": [os.path.join(settings.root, "pyproject.toml")],
                 },
                 ready=lambda new: _ready(settings, new),
                 on_change=changed,
@@ -208,9 +210,14 @@ def _checked(settings: Settings, problems: list[str], started: float) -> Report:
             "use_seal": settings.seal,
             "integrity": settings.integrity,
             "quick_integrity": settings.quick_integrity,
+            "allow_empty": settings.allow_empty_manifest,
+            "pyprojects": [os.path.join(settings.root, "pyproject.toml")],
         }
+        manifests = _manifests(settings)
+        if not manifests and settings.manifest_paths() is None:
+            extra.append(_no_manifest_finding(settings))
         try:
-            report = check(_manifests(settings), **kwargs)
+            report = check(manifests, **kwargs)
         except ManifestError as err:
             extra.append(_config_finding(status, f"manifest: {err}"))
             report = check([], **kwargs)  # still catch what pip check would
@@ -247,6 +254,11 @@ def _checked(settings: Settings, problems: list[str], started: float) -> Report:
 
 
 def _manifests(settings: Settings) -> list[str]:
+    """The configured manifests, else the one discovered in the root (maybe none).
+
+    ``manifest = []`` configures "no manifest" on purpose; discovery finding nothing is
+    reported by :func:`_no_manifest_finding`.
+    """
     paths = settings.manifest_paths()
     if paths is not None:
         return paths
@@ -254,6 +266,13 @@ def _manifests(settings: Settings) -> list[str]:
 
     found = discover(settings.root)
     return [str(found)] if found is not None else []
+
+
+def _no_manifest_finding(settings: Settings) -> Finding:
+    """Discovery found nothing: only consistency is checked, and the operator must know."""
+    from bootguard.api import no_manifest_message
+
+    return _config_finding("warn", f"{no_manifest_message(settings.root)}; set manifest")
 
 
 def _config_finding(status: str, problem: str) -> Finding:

@@ -624,24 +624,21 @@ def _entry(state: _State, package: _Package, extras: frozenset[str]) -> Manifest
 def _root_entry(
     pyproject: dict[str, Any], shown: str, extras: frozenset[str]
 ) -> ManifestEntry | None:
-    """The project itself: accounted for when installed, never required (``--no-root``)."""
-    project = pyproject.get("project")
-    tool = pyproject.get("tool")
-    poetry = tool.get("poetry") if isinstance(tool, dict) else None
-    poetry = poetry if isinstance(poetry, dict) else {}
-    if poetry.get("package-mode") is False:
+    """The project itself: accounted for when installed, never required (``--no-root``).
+
+    Which project the pyproject declares is :func:`bootguard.project.declared_project`'s
+    answer, the one every format shares; Poetry's lock adds that its version is checked.
+    """
+    from bootguard.project import declared_project
+
+    declared = declared_project(pyproject, shown)
+    if declared is None:
         return None
-    source = project if isinstance(project, dict) and "name" in project else poetry
-    name = source.get("name")
-    if not isinstance(name, str):
-        return None
-    version = source.get("version")
-    dynamic = isinstance(project, dict) and "version" in (project.get("dynamic") or ())
     return ManifestEntry(
-        name=canonical_name(name),
-        specifier=f"=={version}" if isinstance(version, str) and not dynamic else "",
+        name=declared.name,
+        specifier=f"=={declared.version}" if declared.version else "",
         extras=extras,
-        origin=f"{shown}: project ({name})",
+        origin=f"{shown}: project ({declared.display_name})",
         constraint=True,
     )
 

@@ -9,9 +9,15 @@ evaluated for the target interpreter, following the extras and dependency groups
 Roots, as ``uv sync`` run in the lock's directory installs them:
 
 * the package whose source is ``editable = "."`` or ``virtual = "."`` (the project), with
-  the extras named and its dependency groups (default: its ``default-groups``, else ``dev``);
+  the extras named and its dependency groups;
 * without one (a virtual workspace root): every ``[manifest] members`` package, plus the
   root's own ``[manifest.dependency-groups]``.
+
+Default groups are what ``uv sync`` reads: ``[tool.uv] default-groups`` in the
+``pyproject.toml`` beside the lock (a list, or ``"all"``: every group the lock knows), else
+``["dev"]``; ``--group`` names the groups instead (``uv sync --no-default-groups --group X``).
+The lock itself does not record them; a ``default-groups`` key on the root package is read
+when the pyproject is absent.
 
 The project and workspace members are expected installed as editable at the locked version
 when the lock records one (a dynamic version is not recorded, and then any version is
@@ -88,6 +94,7 @@ def read_uvlock(path: Path, selection: Selection) -> Manifest:
         )
     python = requires_python(document.get("requires-python"), display, "requires-python")
     walk = _Walk(display, document, selection)
+    walk.declared_defaults = _declared_default_groups(path.parent / "pyproject.toml")
     walk.run()
     entries = [walk.entry(package, extras) for package, extras in walk.selected()]
     return Manifest(
@@ -97,6 +104,7 @@ def read_uvlock(path: Path, selection: Selection) -> Manifest:
         digest=hashlib.sha256(data).hexdigest(),
         requires_python=python,
         complete=True,
+        notes=tuple(walk.notes),
     )
 
 
@@ -125,6 +133,8 @@ class _Walk:
         self._chosen: dict[int, set[str]] = {}
         self._queue: list[tuple[_Package, str | None]] = []
         self._conflict_extras: frozenset[str] = frozenset()
+        self.declared_defaults: _Declared | None = None
+        self.notes: list[str] = []
 
     def _package(self, index: int, raw: object) -> _Package:
         key = f"package[{index}]"
@@ -225,6 +235,16 @@ class _Walk:
                     f"(groups: {', '.join(sorted(known)) or 'none'})",
                 )
             return wanted
+        declared = self.declared_defaults
+        if declared is not None and declared.value is not None:
+            value, where = declared.value, declared.path
+            if value == "all":
+                return frozenset(known)
+            if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+                raise ManifestError(
+                    where, "expected a list of group names or 'all'", key="tool.uv.default-groups"
+                )
+            return frozenset(canonical_name(g) for g in value) & frozenset(known)
         defaults: set[str] = set()
         for root in roots:
             value = root.raw.get("default-groups", ["dev"])
@@ -237,6 +257,12 @@ class _Walk:
                 )
         if workspace_root:
             defaults.add("dev")  # a virtual workspace root's own groups: uv's default
+        if declared is not None and declared.problem and known - defaults:
+            left_out = ", ".join(sorted(known - defaults))
+            self.notes.append(
+                f"{self.display}: default groups taken as {', '.join(sorted(defaults)) or 'none'} "
+                f"({declared.problem}); groups {left_out} are selected only with --group"
+            )
         return frozenset(defaults & known)
 
     def _check_extras(self, roots: list[_Package]) -> None:
@@ -367,6 +393,36 @@ class _Walk:
             editable=editable,
             origin=f"{self.display}: {package.key} ({package.name})",
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    """``[tool.uv] default-groups`` of the pyproject beside the lock (``value`` None: unset)."""
+
+    path: str
+    value: object = None
+    problem: str = ""
+
+
+def _declared_default_groups(pyproject: Path) -> _Declared:
+    """What the pyproject beside the lock says about default groups, as ``uv sync`` reads it.
+
+    A missing or unreadable pyproject is not an error here (a deployment may ship the lock
+    alone); the walk then falls back to uv's own default and says so in a note.
+    """
+    from bootguard.project import load_pyproject
+
+    shown = str(pyproject)
+    if not pyproject.is_file():
+        return _Declared(shown, problem=f"no {pyproject.name} beside the lock")
+    document = load_pyproject(pyproject)
+    if document is None:
+        return _Declared(shown, problem=f"{shown} cannot be read")
+    tool = document.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    if not isinstance(uv, dict) or "default-groups" not in uv:
+        return _Declared(shown)
+    return _Declared(shown, uv["default-groups"])
 
 
 def _group(groups: dict[str, Any], name: str) -> list[Any] | None:
