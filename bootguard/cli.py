@@ -115,6 +115,13 @@ def _discover_snapshot() -> str | None:
 # --- full path -------------------------------------------------------------------------
 
 
+def _one_line(text: str) -> str:
+    """Untrusted text as one printable line (deferred: the fast path never prints it)."""
+    from bootguard._text import one_line
+
+    return one_line(text)
+
+
 def _main(args: list[str]) -> int:
     parser = _parser()
     options = parser.parse_args(args)
@@ -268,7 +275,7 @@ def _run_diff(options: argparse.Namespace) -> int:
     try:
         result = diff(load_side(options.a, selection), load_side(options.b, selection))
     except BootguardError as err:
-        sys.stderr.write(f"bootguard: error: {err}\n")
+        sys.stderr.write(f"bootguard: error: {_one_line(str(err))}\n")
         return 2
     if options.json:
         import json
@@ -318,8 +325,13 @@ def _run_check(options: argparse.Namespace) -> int:
             progress=progress,
         )
     except BootguardError as err:
-        sys.stderr.write(f"bootguard: error: {err}\n")
+        sys.stderr.write(f"bootguard: error: {_one_line(str(err))}\n")
         return 2
+    except Exception as err:  # a bug outside the isolated stages: one line, never a traceback
+        sys.stderr.write(
+            f"bootguard: internal error: {_one_line(f'{type(err).__name__}: {err}')}\n"
+        )
+        return 1
     finally:
         if progress is not None:
             progress.close()
@@ -348,7 +360,7 @@ def _run_snapshot(options: argparse.Namespace) -> int:
     try:
         result = snapshot(python=opts["python"])
     except BootguardError as err:
-        sys.stderr.write(f"bootguard: error: {err}\n")
+        sys.stderr.write(f"bootguard: error: {_one_line(str(err))}\n")
         return 2
     if opts["output"]:
         with open(opts["output"], "wb") as handle:
@@ -360,7 +372,7 @@ def _run_snapshot(options: argparse.Namespace) -> int:
         if result.findings:
             sys.stderr.write(" the environment is not consistent:\n")
             for finding in result.findings:
-                sys.stderr.write(f"  {finding.key}: {finding.message}\n")
+                sys.stderr.write(f"  {_one_line(finding.key)}: {_one_line(finding.message)}\n")
         else:
             sys.stderr.write(" its requirements use kernel-version markers\n")
     return 0
