@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.gate_support import make_app
 from tests.support.cli import REPO_ROOT, bootguard_outside
 from tests.support.venvs import Venv, VenvFactory, clean_env
 
@@ -365,3 +366,92 @@ def test_bootguard_outside_is_the_checkout() -> None:
     assert (REPO_ROOT / "bootguard" / "environment.py").is_file()
     assert shutil.which("sh") is not None
     assert "PYTHONPATH" not in clean_env()
+
+
+# --- the boot gate ------------------------------------------------------------------------
+
+GATE_BOOT = """
+import json, bootguard
+from bootguard import state
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"shop"]
+
+application = bootguard.guard(app)
+verdict = state.current()
+print(json.dumps({
+    "ready": verdict.ready,
+    "problems": {f.key: f.status for f in verdict.report.problems},
+}))
+"""
+
+
+def test_the_gate_sees_the_drift_next_to_a_broken_egg_info(
+    venv_factory: VenvFactory, bootguard_pythonpath: Path, tmp_path: Path
+) -> None:
+    """Before: the Latin-1 requires.txt made the whole gate check one ``bootguard:config``
+    warning with an empty report, and readiness stayed 200 while msgbus had drifted."""
+    venv = venv_factory(install=["taskq==5.0.0", "msgbus==4.2.0", "fastjson==2.1"])
+    _egg_with_latin1_requires(_dist_info(venv, "fastjson"))
+    app = make_app(tmp_path / "shop", [bootguard_pythonpath])  # locks msgbus 4.1.0
+    result = app.run(venv, GATE_BOOT, env={"BOOTGUARD_MODE": "report"})
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    verdict = json.loads(result.stdout.strip().splitlines()[-1])
+    assert verdict["ready"] is False
+    assert verdict["problems"]["msgbus:version"] == "fail"
+    assert verdict["problems"]["fastjson:metadata"] == "warn"
+    assert "bootguard:config" not in verdict["problems"]
+    assert "requires.txt is not UTF-8 text" in result.stderr  # the log line names it
+
+
+# --- in-process: the internal finding and the escaping helper ---------------------------
+
+
+def test_a_bug_in_the_inventory_stage_keeps_the_other_stages(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The inventory is forced to fail: one ``bootguard:internal`` finding, the manifest
+    is still read (and an unreadable one still raises), the fingerprint still computed."""
+    import bootguard.environment
+    from bootguard.api import check
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("inventory bug")
+
+    monkeypatch.setattr(bootguard.environment, "_build", broken)
+    manifest = tmp_path / "requirements.txt"
+    manifest.write_text(MANIFEST)
+    report = check([manifest], paths=[str(tmp_path)], use_seal=False)
+    (finding,) = report.findings
+    assert finding.key == "bootguard:internal" and finding.status == "fail"
+    assert finding.message == (
+        "internal error in the inventory stage (its findings are missing): "
+        "RuntimeError: inventory bug"
+    )
+    assert finding.details and finding.details[0].startswith(
+        "raised at test_inventory_hardening.py:"
+    )
+    assert [m.entries for m in report.manifests] == [2]
+    assert report.fingerprint is not None
+    assert report.to_text().splitlines()[0].startswith("FAIL  bootguard:internal  internal error")
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("fake 1.0\x1b]0;pwned\x07\x1b[2J", "fake 1.0\\x1b]0;pwned\\x07\\x1b[2J"),
+        ("a\r\nb\tc", "a\\r\\nb\\tc"),
+        ("del\x7f c1\x85\x9b", "del\\x7f c1\\x85\\x9b"),
+        ("caf\udce9", "caf\\xe9"),  # a surrogate-escaped byte shows as the byte
+        ("lone\ud800", "lone\\ud800"),
+        ("rtl\u202eexe.txt", "rtl\\u202eexe.txt"),
+        ("plain café 1.0 ✓", "plain café 1.0 ✓"),
+    ],
+)
+def test_one_line_escapes_what_drives_a_terminal(raw: str, shown: str) -> None:
+    from bootguard._text import one_line
+
+    assert one_line(raw) == shown
+    assert one_line(raw).isprintable()
+    shown.encode("utf-8")  # always encodable
