@@ -220,10 +220,11 @@ def _sealed_report(
     path: Path, search: tuple[str, ...], ikey: str, python: str | None, started: float
 ) -> Report | None:
     """The Report for a sealed snapshot whose seal matches; None to run the full check."""
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
     from bootguard.seal import verify_seal
 
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MANIFEST_MAX_BYTES)
     except OSError:
         return None  # the full path reports the unreadable file properly
     if not verify_seal(data, search, ikey):
@@ -268,6 +269,7 @@ def _fingerprint(
     contents: dict[str, bytes] | None = None,
 ) -> tuple[str | None, list[Finding], tuple[str, ...]]:
     """The environment fingerprint, and what the manifests that record one say about it."""
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
     from bootguard.fingerprint import node_fingerprint, snapshot_comparison
 
     sources: list[tuple[Path, bytes]] = []
@@ -275,7 +277,7 @@ def _fingerprint(
         data = (contents or {}).get(str(path))
         if data is None:
             try:
-                data = path.read_bytes()
+                data = read_regular(path, MANIFEST_MAX_BYTES)
             except OSError:
                 continue
         sources.append((path, data))

@@ -57,9 +57,10 @@ def _fast_check(args: list[str]) -> int | None:
         manifest = _discover_snapshot()
         if manifest is None:
             return None
-    try:
-        with open(manifest, "rb") as handle:
-            data = handle.read()
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular  # imports only os
+
+    try:  # a FIFO or device named as the manifest must not block the boot
+        data = read_regular(manifest, MANIFEST_MAX_BYTES)
     except OSError:
         return None
     import time
