@@ -358,7 +358,7 @@ def _printable(text: str, fallback: str, field: str) -> tuple[str, str | None]:
 
 
 _WANTED = tuple(
-    (key, b"\n" + key.lower() + b":", key.decode().lower())
+    (key, key.decode().lower())
     for key in (b"Name", b"Version", b"Requires-Dist", b"Requires-Python", b"Provides-Extra")
 )
 #: METADATA bytes read first: the header block of real files ends well inside them.
@@ -369,6 +369,10 @@ _HEAD = 16384
 #: complete lines count, so a truncated read never ends the headers early.
 _HEADER_END = rb"\n(?:\n|(?![\x21-\x39\x3b-\x7e]*:|[ \t]|From )[^\n]*\n)"
 _header_end: re.Pattern[bytes] | None = None
+#: The five fields in any case: more of these than canonical ones sends a block to the
+#: general parser.
+_ANY_CASE = rb"\n(?i:name|version|requires-dist|requires-python|provides-extra):"
+_any_case: re.Pattern[bytes] | None = None
 _STRIP = " \t\n\r\x0b\x0c"  # what bytes.strip() strips, for the str parser
 
 
@@ -382,7 +386,8 @@ def _read_headers(path: str) -> dict[str, list[str]]:
     every header line (a header block can hold hundreds of classifier and license lines) it
     finds the block's end with one regular-expression search and the five fields with
     ``bytes.find``, about twice as fast as a line parser; only a block that also writes one
-    of the five in another case than the canonical one goes to the general parser.
+    of the five in another case than the canonical one (one more search counts them) goes
+    to the general parser.
 
     Reads through :func:`bootguard._files.read_regular`: raises ``OSError`` (a FIFO, a
     device, a file over ``METADATA_MAX_BYTES`` whose headers do not end in the first
@@ -393,25 +398,28 @@ def _read_headers(path: str) -> dict[str, list[str]]:
     if block is None:  # the headers go on past the first read: read it all (capped)
         block = _header_block(read_regular(path, METADATA_MAX_BYTES), complete=True)
     assert block is not None
-    lowered = block.lower()
     headers: dict[str, list[str]] = {}
-    for key, lower_needle, name in _WANTED:
+    found = 0
+    for key, name in _WANTED:
         values = _field(block, key)
-        if lowered.count(lower_needle) != len(values):  # written in another case too
-            return _parse_headers(block[1:].decode("utf-8", "surrogateescape"))
         if values:
             headers[name] = values
+            found += len(values)
+    assert _any_case is not None  # compiled with _header_end
+    if len(_any_case.findall(block)) != found:  # one of the five written in another case
+        return _parse_headers(block[1:].decode("utf-8", "surrogateescape"))
     return headers
 
 
 def _header_block(data: bytes, *, complete: bool) -> bytes | None:
     """The header section of ``data`` as ``email`` delimits it, LF line ends, starting with
     a newline; None when ``data`` is a prefix (not ``complete``) that does not reach its end."""
-    global _header_end
+    global _header_end, _any_case
     if _header_end is None:
         import re  # deferred: loaded by packaging on every path that reads metadata anyway
 
         _header_end = re.compile(_HEADER_END)
+        _any_case = re.compile(_ANY_CASE)
     if b"\r" in data:  # rare: only then is every line end rewritten
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     text = b"\n" + data + b"\n" if complete else b"\n" + data[: data.rfind(b"\n") + 1]
