@@ -285,7 +285,7 @@ def _read_distribution(entry: str, dir_name: str) -> Distribution | None:
     metadata_file = meta_dir if is_egg and not is_dir else os.path.join(meta_dir, kind)
     dir_name_name, dir_version = split_dir_name(dir_name)
     problems: list[str] = []
-    headers: dict[str, list[str]] = {}
+    headers: dict[str, list[str]] | None = None
     try:
         headers = _read_headers(metadata_file)
     except FileNotFoundError:
@@ -294,14 +294,17 @@ def _read_distribution(entry: str, dir_name: str) -> Distribution | None:
         problems.append(f"no {kind} file")
     except OSError as err:
         problems.append(f"{kind} {_unreadable(err)}")
+    if headers is None:
+        headers = {}
+    else:  # read: what it says must be usable
+        if not headers.get("name", [""])[0]:
+            problems.append(f"{kind} has no Name")
+        if not headers.get("version"):
+            problems.append(f"{kind} has no Version")
+        elif not headers["version"][0]:
+            problems.append(f"{kind} has an empty Version")
     names = headers.get("name")
     versions = headers.get("version")
-    if headers and not names:
-        problems.append(f"{kind} has no Name")
-    if headers and not versions:
-        problems.append(f"{kind} has no Version")
-    elif versions and not versions[0]:
-        problems.append(f"{kind} has an empty Version")
     raw_name = names[0] if names and names[0] else dir_name_name
     version = versions[0] if versions and versions[0] else dir_version
     raw_name, name_problem = _printable(raw_name, dir_name_name, "Name")
