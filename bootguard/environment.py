@@ -28,6 +28,7 @@ from bootguard.names import canonical_name
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
+    import subprocess
 
 __all__ = [
     "Distribution",
@@ -144,19 +145,19 @@ def probe_interpreter(python: str, *, timeout: float = 30.0) -> dict[str, object
     What the interpreter prints is untrusted: it must be one JSON object of exactly the
     probe's shape (``executable`` a string, ``paths`` a list of strings, ``marker_env`` an
     object of strings holding every PEP 508 marker variable), nested at most
-    ``JSON_MAX_DEPTH`` deep.  Anything else, a failure or a timeout raises
+    ``JSON_MAX_DEPTH`` deep, at most 4 MiB.  Anything else, a failure or a timeout raises
     :class:`EnvironmentError_` with one printable line that never quotes the probe script.
     """
     import subprocess  # deferred for import cost
 
     shown = one_line(repr(python))
+    argv = [python, "-I", "-S", "-c", "import site; site.main()\n" + _PROBE]
     try:
-        result = subprocess.run(
-            [python, "-I", "-S", "-c", "import site; site.main()\n" + _PROBE],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
+        result = _run_bounded(argv, timeout, _PROBE_MAX_BYTES)
+    except _TooMuchOutput as err:
+        raise EnvironmentError_(
+            f"interpreter {shown} printed more than {_PROBE_MAX_BYTES} bytes: not a probe report"
+        ) from err
     except subprocess.TimeoutExpired as err:
         raise EnvironmentError_(
             f"interpreter {shown} did not report its environment within {timeout:g} s"
@@ -189,6 +190,80 @@ _MARKER_KEYS = frozenset(
 )
 
 
+#: The probe prints a few kilobytes (``sys.path`` and the marker environment).
+_PROBE_MAX_BYTES = 4 * 1024 * 1024
+
+
+class _TooMuchOutput(Exception):
+    """The probed interpreter wrote more than the cap (it was stopped)."""
+
+
+def _run_bounded(argv: list[str], timeout: float, cap: int) -> subprocess.CompletedProcess[bytes]:
+    """Run ``argv`` and capture its output, at most ``cap`` bytes per stream, within
+    ``timeout`` seconds in all, reading included.
+
+    ``subprocess.run(capture_output=True)`` keeps whatever the process writes: a wrong
+    ``--python`` (``yes``, a program that prints forever) would fill memory until the
+    timeout.  Here the output is read as it comes and the process group is killed when a
+    stream passes ``cap`` (:class:`_TooMuchOutput`) or the time is up
+    (``subprocess.TimeoutExpired``).  Where pipes cannot be polled (Windows) it falls back
+    to ``subprocess.run``.
+    """
+    import subprocess
+
+    try:
+        import selectors
+
+        selector = selectors.DefaultSelector()
+    except (ImportError, OSError):  # pragma: no cover - platforms without select()
+        return subprocess.run(argv, capture_output=True, timeout=timeout, check=False)
+    import signal
+    import time
+
+    deadline = time.monotonic() + timeout
+    posix = os.name == "posix"
+    process = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=posix,  # so that its children are stopped with it
+    )
+    buffers = (bytearray(), bytearray())
+    try:
+        with selector:
+            assert process.stdout is not None and process.stderr is not None
+            selector.register(process.stdout, selectors.EVENT_READ, 0)
+            selector.register(process.stderr, selectors.EVENT_READ, 1)
+            while selector.get_map():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise subprocess.TimeoutExpired(argv, timeout)
+                for key, _ in selector.select(remaining):
+                    chunk = os.read(key.fd, 1 << 16)
+                    if not chunk:
+                        selector.unregister(key.fileobj)
+                        continue
+                    buffers[key.data].extend(chunk)
+                    if len(buffers[key.data]) > cap:
+                        raise _TooMuchOutput
+        status = process.wait(max(deadline - time.monotonic(), 0.0))
+    finally:
+        if process.poll() is None:
+            try:
+                if posix:
+                    os.killpg(process.pid, signal.SIGKILL)
+                else:  # pragma: no cover
+                    process.kill()
+            except OSError:
+                pass
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+    return subprocess.CompletedProcess(argv, status, bytes(buffers[0]), bytes(buffers[1]))
+
+
 def _probe_data(output: bytes, shown: str) -> dict[str, object]:
     """The probe's JSON, checked for shape; raises EnvironmentError_ naming what is wrong."""
     import json  # deferred for import cost
@@ -198,8 +273,6 @@ def _probe_data(output: bytes, shown: str) -> dict[str, object]:
     def bad(what: str) -> EnvironmentError_:
         return EnvironmentError_(f"interpreter {shown} printed an unexpected report: {what}")
 
-    if len(output) > METADATA_MAX_BYTES:
-        raise bad(f"{len(output)} bytes of output")
     if _json_depth(output) > JSON_MAX_DEPTH:
         raise bad(f"JSON nested deeper than {JSON_MAX_DEPTH} levels")
     try:

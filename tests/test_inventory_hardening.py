@@ -312,6 +312,7 @@ def _fake_python(tmp_path: Path, body: str) -> Path:
             "'marker_env' lacks implementation_name",
         ),
         ("echo 'not json'", "not JSON"),
+        ("exec yes", "printed more than 4194304 bytes: not a probe report"),
         (
             'python3 -c \'print("[" * 100000 + "]" * 100000)\'',
             "JSON nested deeper than 32 levels",
@@ -327,6 +328,7 @@ def _fake_python(tmp_path: Path, body: str) -> Path:
         "marker-not-strings",
         "marker-incomplete",
         "not-json",
+        "floods",
         "deep",
         "fails",
     ],
