@@ -186,16 +186,18 @@ def listing_key(dirs: list[MetadataDir], ignored: frozenset[str] = DEFAULT_IGNOR
 
 def _pkg_info_version(egg_info: str) -> str:
     """The Version header of a versionless ``name.egg-info`` (develop installs only)."""
+    from bootguard._files import METADATA_MAX_BYTES, read_regular  # imports only os
+
     path = os.path.join(egg_info, "PKG-INFO") if os.path.isdir(egg_info) else egg_info
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                if line.startswith("Version:"):
-                    return line[8:].strip()
-                if not line.strip():
-                    break
+    try:  # never blocks on a FIFO; the header comes first, so the head is enough
+        data = read_regular(path, METADATA_MAX_BYTES, head=16384)
     except OSError:
-        pass
+        return "?"
+    for line in data.decode("utf-8", "replace").splitlines():
+        if line.startswith("Version:"):
+            return line[8:].strip()
+        if not line.strip():
+            break
     return "?"
 
 

@@ -60,9 +60,14 @@ def check(
     it raises ``ManifestError`` unless ``allow_empty``.  When discovery finds no manifest the
     report says so in a note.  The project being deployed (see :mod:`bootguard.project`) is
     found beside each manifest and in ``pyprojects`` (the gate's configuration file).
+
+    A bug of bootguard's own that aborts one stage (seal, inventory, a manifest reader, the
+    checks, fingerprint, integrity) becomes a ``bootguard:internal`` finding (``fail``);
+    the other stages still run and report.
     """
     started = time.perf_counter()
     timings: list[tuple[str, float]] = []
+    internal: list[Finding] = []  # bugs of bootguard's own, one per stage they cut short
     manifest_paths = _manifest_paths(manifests)
     resolution_notes: tuple[str, ...] = ()
     if manifests is None and not manifest_paths:
@@ -83,80 +88,146 @@ def check(
     if quick_integrity and not integrity:
         integrity = True
     if use_seal and not integrity and len(manifest_paths) == 1:
-        sealed = _sealed_report(manifest_paths[0], search, ikey, python, started)
+        try:
+            sealed = _sealed_report(manifest_paths[0], search, ikey, python, started)
+        except Exception as err:  # the full check below still runs
+            internal.append(_internal("seal", err))
+            sealed = None
         if sealed is not None:
             return sealed
 
     from bootguard.checks import duplicate_notes, run_checks
-    from bootguard.environment import _build, current_environment
+    from bootguard.environment import Environment, _build
+    from bootguard.errors import BootguardError
     from bootguard.manifest import Selection, read_manifest
     from bootguard.names import canonical_name
 
     mark = time.perf_counter()
-    if probe is not None:
-        marker_env = {k: str(v) for k, v in dict(probe["marker_env"]).items()}  # type: ignore[call-overload]
-        env = _build(
-            str(probe["executable"]), marker_env["python_full_version"], marker_env, search
-        )
-    else:
-        env = current_environment(search)
+    marker_env = _marker_env(probe)
+    executable = str(probe["executable"]) if probe is not None else sys.executable
+    python_version = marker_env["python_full_version"]
+    env: Environment | None = None
+    try:
+        env = _build(executable, python_version, marker_env, search)
+    except Exception as err:
+        internal.append(_internal("inventory", err))
     timings.append(("inventory", _ms(mark)))
 
     mark = time.perf_counter()
     selection = Selection(
-        marker_env=env.marker_env,
+        marker_env=marker_env,
         extras=frozenset(extras),
         groups=frozenset(groups) if groups is not None else None,
     )
-    loaded = [read_manifest(p, selection) for p in manifest_paths]
+    loaded: list[Manifest] = []
+    for manifest_path in manifest_paths:
+        try:
+            loaded.append(read_manifest(manifest_path, selection))
+        except BootguardError:
+            raise  # an unreadable manifest: the caller's input, not a bug
+        except Exception as err:
+            internal.append(_internal(f"manifest {manifest_path}", err))
     if not allow_empty:
         _refuse_empty(loaded)
     timings.append(("manifests", _ms(mark)))
 
-    mark = time.perf_counter()
-    projects = (
-        _projects(manifest_paths, env.distributions, pyprojects)
-        if _unlisted(loaded, env.distributions)
-        else ()
-    )
-    findings = run_checks(loaded, env, strict=strict, ignore=ignore, projects=projects)
-    timings.append(("checks", _ms(mark)))
-    notes = (
+    findings: list[Finding] = []
+    projects: tuple[Project, ...] = ()
+    if env is not None:
+        mark = time.perf_counter()
+        try:
+            if _unlisted(loaded, env.distributions):
+                projects = _projects(manifest_paths, env.distributions, pyprojects)
+            findings = run_checks(loaded, env, strict=strict, ignore=ignore, projects=projects)
+        except Exception as err:
+            internal.append(_internal("checks", err))
+        if len(loaded) < len(manifest_paths):
+            # what the lost manifest lists would all look extraneous: a false alarm
+            findings = [f for f in findings if f.aspect != "extraneous"]
+        timings.append(("checks", _ms(mark)))
+    notes: tuple[str, ...] = (
         *resolution_notes,
         *(project.note for project in projects),
         *(note for m in loaded for note in m.notes),
-        *duplicate_notes(env),
+        *(duplicate_notes(env) if env is not None else ()),
     )
 
     mark = time.perf_counter()
-    fingerprint, more_findings, more_notes = _fingerprint(metadata_dirs(search), manifest_paths)
     ignored = {canonical_name(name) for name in ignore}
-    findings.extend(f for f in more_findings if f.subject not in ignored)
-    notes += more_notes
+    fingerprint: str | None = None
+    try:
+        fingerprint, more_findings, more_notes = _fingerprint(metadata_dirs(search), manifest_paths)
+        findings.extend(f for f in more_findings if f.subject not in ignored)
+        notes += more_notes
+    except Exception as err:
+        internal.append(_internal("fingerprint", err))
     timings.append(("fingerprint", _ms(mark)))
-    if integrity:
+    if integrity and env is not None:
         from bootguard.integrity import verify
 
         mark = time.perf_counter()
         names = (
             None if integrity is True else [integrity] if isinstance(integrity, str) else integrity
         )
-        verified = verify(env, names=names, quick=quick_integrity, progress=progress)
-        findings.extend(f for f in verified.findings if f.subject not in ignored)
-        notes += verified.notes
+        try:
+            verified = verify(env, names=names, quick=quick_integrity, progress=progress)
+            findings.extend(f for f in verified.findings if f.subject not in ignored)
+            notes += verified.notes
+        except Exception as err:
+            internal.append(_internal("integrity", err))
         timings.append(("integrity", _ms(mark)))
+    findings.extend(internal)
     timings.append(("total", _ms(started)))
+    distributions = env.distributions if env is not None else {}
     return Report(
         findings=tuple(sorted(findings, key=lambda f: (f.subject, f.aspect))),
         manifests=tuple(ManifestInfo(m.path, m.format, m.digest, len(m.entries)) for m in loaded),
-        python=env.python_version,
-        executable=env.executable,
-        distributions=len(env.distributions),
+        python=python_version,
+        executable=executable,
+        distributions=len(distributions),
         verified_by="full",
         timings=tuple(timings),
         fingerprint=fingerprint,
         notes=notes,
-        installed=tuple(sorted((n, d.version) for n, d in env.distributions.items())),
+        installed=tuple(sorted((n, d.version) for n, d in distributions.items())),
+    )
+
+
+def _marker_env(probe: dict[str, object] | None) -> dict[str, str]:
+    """The PEP 508 marker environment: the probed interpreter's, or this one's."""
+    if probe is not None:
+        return {k: str(v) for k, v in dict(probe["marker_env"]).items()}  # type: ignore[call-overload]
+    from packaging.markers import default_environment  # deferred for import cost
+
+    return {key: str(value) for key, value in default_environment().items()}
+
+
+def _internal(stage: str, err: Exception) -> Finding:
+    """``bootguard:internal``: a bug of bootguard's own cut one stage of the check short.
+
+    One printable line naming the stage and the exception (the other stages' findings are
+    all there); the innermost frame goes in the details, for the bug report.
+    """
+    import traceback  # deferred: only on a bug
+
+    from bootguard._text import one_line
+    from bootguard.report import Finding
+
+    frames = traceback.extract_tb(err.__traceback__)
+    details: tuple[str, ...] = ()
+    if frames:
+        last = frames[-1]
+        details = (f"raised at {Path(last.filename).name}:{last.lineno} in {last.name}",)
+    text = one_line(f"{type(err).__name__}: {err}")
+    if len(text) > 300:
+        text = text[:300] + "..."
+    return Finding(
+        "bootguard",
+        "internal",
+        "fail",
+        f"internal error in the {one_line(stage)} stage (its findings are missing): {text}",
+        observed=type(err).__name__,
+        details=details,
     )
 
 
@@ -274,6 +345,7 @@ def _fingerprint(
     contents: dict[str, bytes] | None = None,
 ) -> tuple[str | None, list[Finding], tuple[str, ...]]:
     """The environment fingerprint, and what the manifests that record one say about it."""
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
     from bootguard.fingerprint import node_fingerprint, snapshot_comparison
 
     sources: list[tuple[Path, bytes]] = []
@@ -281,7 +353,7 @@ def _fingerprint(
         data = (contents or {}).get(str(path))
         if data is None:
             try:
-                data = path.read_bytes()
+                data = read_regular(path, MANIFEST_MAX_BYTES)
             except OSError:
                 continue
         sources.append((path, data))

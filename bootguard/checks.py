@@ -5,7 +5,7 @@ check is deterministic for its inputs, which is what makes findings comparable a
 fleet (same drift -> same findings -> one Sentry issue).
 
 Keys follow DESIGN.md: ``<dist>:version``, ``<dist>:requires``, ``<dist>:extraneous``,
-``<dist>:duplicate``, ``python:python`` and ``<dist>:python``.
+``<dist>:duplicate``, ``<dist>:metadata``, ``python:python`` and ``<dist>:python``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,15 @@ if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-__all__ = ["Edge", "RequirementGraph", "build_graph", "duplicate_notes", "run_checks", "where"]
+__all__ = [
+    "Edge",
+    "RequirementGraph",
+    "build_graph",
+    "check_metadata",
+    "duplicate_notes",
+    "run_checks",
+    "where",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +80,7 @@ def run_checks(
     findings.extend(check_requires(env, graph))
     findings.extend(check_extraneous(manifests, env, graph, strict=strict, projects=projects))
     findings.extend(check_duplicates(env))
+    findings.extend(check_metadata(manifests, env))
     return [f for f in findings if f.subject not in ignored]
 
 
@@ -547,6 +556,41 @@ def where(location: str) -> str:
     if sys.path and location == sys.path[0]:
         return f"the script directory ({location})"
     return location
+
+
+def check_metadata(manifests: Sequence[Manifest], env: Environment) -> list[Finding]:
+    """Installed distributions whose metadata cannot be read, or whose Version is not one.
+
+    The inventory keeps such a distribution (see ``Distribution.problem``) so that one
+    broken metadata directory never hides the rest of the check.  It fails when a manifest
+    names the distribution (what the manifest asks for cannot be verified) and warns
+    otherwise (it is broken, but nothing here depends on it being right).
+    """
+    named = set(_merge(manifests))
+    findings = []
+    for name, dist in sorted(env.distributions.items()):
+        problem = dist.problem
+        if problem is None and not _plain_version(dist.version) and _version(dist.version) is None:
+            problem = f"Version {dist.version!r} is not a valid version (PEP 440)"
+        if problem is None:
+            continue
+        where = os.path.basename(dist.metadata_dir)
+        findings.append(
+            Finding(
+                name,
+                "metadata",
+                "fail" if name in named else "warn",
+                f"{dist.display_name} ({where}): {problem}",
+                expected="readable metadata",
+                observed=problem,
+            )
+        )
+    return findings
+
+
+def _plain_version(text: str) -> bool:
+    """``1.2.3``: surely valid, decided without packaging (nearly every installed version)."""
+    return text.isascii() and all(part.isdigit() for part in text.split("."))
 
 
 def _merge(manifests: Sequence[Manifest]) -> dict[str, list[ManifestEntry]]:

@@ -121,6 +121,13 @@ def _discover_snapshot() -> str | None:
 # --- full path -------------------------------------------------------------------------
 
 
+def _one_line(text: str) -> str:
+    """Untrusted text as one printable line (deferred: the fast path never prints it)."""
+    from bootguard._text import one_line
+
+    return one_line(text)
+
+
 def _main(args: list[str]) -> int:
     parser = _parser()
     try:
@@ -140,11 +147,11 @@ def _main(args: list[str]) -> int:
         sys.stderr.write("bootguard: error: standard output was closed\n")
         return 2
     except Exception as err:  # a bug of ours: still one line, never a stack trace
-        from bootguard.errors import one_line
+        from bootguard._text import one_line
 
         sys.stderr.write(
             f"bootguard: error: internal error ({type(err).__name__}: "
-            f"{one_line(str(err), first=False)}); please report it\n"
+            f"{one_line(str(err))}); please report it\n"
         )
         return 2
     return command
@@ -349,7 +356,7 @@ def _run_diff(options: argparse.Namespace) -> int:
     try:
         result = diff(load_side(options.a, selection), load_side(options.b, selection))
     except BootguardError as err:
-        sys.stderr.write(f"bootguard: error: {err}\n")
+        sys.stderr.write(f"bootguard: error: {_one_line(str(err))}\n")
         return 2
     if options.json:
         import json
@@ -400,8 +407,13 @@ def _run_check(options: argparse.Namespace) -> int:
             allow_empty=opts["allow_empty"],
         )
     except BootguardError as err:
-        sys.stderr.write(f"bootguard: error: {err}\n")
+        sys.stderr.write(f"bootguard: error: {_one_line(str(err))}\n")
         return 2
+    except Exception as err:  # a bug outside the isolated stages: one line, never a traceback
+        sys.stderr.write(
+            f"bootguard: internal error: {_one_line(f'{type(err).__name__}: {err}')}\n"
+        )
+        return 1
     finally:
         if progress is not None:
             progress.close()
@@ -453,7 +465,7 @@ def _run_snapshot(options: argparse.Namespace) -> int:
         if opts["output"]:
             write_snapshot(opts["output"], result.text)
     except BootguardError as err:
-        sys.stderr.write(f"bootguard: error: {err}\n")
+        sys.stderr.write(f"bootguard: error: {_one_line(str(err))}\n")
         return 2
     if not opts["output"]:
         try:
@@ -468,7 +480,7 @@ def _run_snapshot(options: argparse.Namespace) -> int:
         if result.findings:
             sys.stderr.write(" the environment is not consistent:\n")
             for finding in result.findings:
-                sys.stderr.write(f"  {finding.key}: {finding.message}\n")
+                sys.stderr.write(f"  {_one_line(finding.key)}: {_one_line(finding.message)}\n")
         else:
             sys.stderr.write(" its requirements use kernel-version markers\n")
     return 0

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bootguard.errors import BootguardError, one_line
+from bootguard._text import one_line
+from bootguard.errors import BootguardError
 from bootguard.manifest.model import Selection
 
 __all__ = ["Diff", "DiffError", "Side", "diff", "load_side"]
@@ -54,7 +55,10 @@ class Diff:
 
     def to_text(self) -> str:
         """One line per difference, then a summary line."""
-        lines = [f"--- {self.a.label} ({self.a.kind})", f"+++ {self.b.label} ({self.b.kind})"]
+        lines = [
+            f"--- {one_line(self.a.label)} ({self.a.kind})",
+            f"+++ {one_line(self.b.label)} ({self.b.kind})",
+        ]
         rows: list[tuple[str, str, str]] = []
         rows += [("removed", name, version) for name, version in self.removed]
         rows += [("added", name, version) for name, version in self.added]
@@ -62,6 +66,7 @@ class Diff:
         if self.python:
             rows.append(("python", "python", f"{self.python[0]} -> {self.python[1]}"))
         rows.sort(key=lambda row: (row[1], row[0]))
+        rows = [(what, one_line(name), one_line(value)) for what, name, value in rows]
         width = max((len(name) for _, name, _ in rows), default=0)
         lines += [f"{what:<8} {name:<{width}}  {value}" for what, name, value in rows]
         if self.identical:
@@ -131,7 +136,7 @@ def load_side(path: str | Path, selection: Selection) -> Side:
     try:
         data = read_regular(path, MANIFEST_MAX_BYTES)
     except (OSError, ValueError) as err:  # ValueError: a NUL byte in the path
-        raise DiffError(f"{one_line(str(path), first=False)}: cannot read: {reason(err)}") from err
+        raise DiffError(f"{one_line(str(path))}: cannot read: {reason(err)}") from err
     if data.lstrip()[:1] == b"{":
         side = _report_side(path, data)
         if side is not None:

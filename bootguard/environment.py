@@ -2,10 +2,12 @@
 
 Distributions are found on ``sys.path`` in order; the first one of a name wins, as it does
 for import.  A later copy of the same name is a *duplicate* (shadowed).  Metadata is read by
-hand (headers only, up to the first blank line) rather than through ``importlib.metadata``,
-whose import and ``email`` parsing cost 60-110 ms for 150 distributions; the few fields
-needed here (Name, Version, Requires-Dist, Requires-Python, Provides-Extra) are simple
-``Key: value`` headers.
+hand (the header section only) rather than through ``importlib.metadata``, whose import and
+``email`` parsing cost 60-110 ms for 150 distributions; the few fields needed here (Name,
+Version, Requires-Dist, Requires-Python, Provides-Extra) are read with ``email``'s rules
+(a differential test holds the two equal).  Metadata files are untrusted: they are read
+without blocking and with a size cap, and a distribution whose metadata cannot be read is
+listed with a ``problem`` instead of stopping the inventory.
 
 Another interpreter (``--python``) is inspected by running a tiny stdlib-only script with
 it that prints its ``sys.path`` and marker environment; nothing is installed there.
@@ -17,9 +19,16 @@ import os
 import sys
 from dataclasses import dataclass
 
+from bootguard._files import METADATA_MAX_BYTES, NotRegularFile, TooLarge, read_regular
 from bootguard._scan import dir_identity, metadata_dirs, split_dir_name
+from bootguard._text import one_line
 from bootguard.errors import BootguardError
 from bootguard.names import canonical_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+    import subprocess
 
 __all__ = [
     "Distribution",
@@ -50,6 +59,8 @@ class Distribution:
     provides_extras: tuple[str, ...] = ()
     direct_url: str | None = None
     editable: bool = False
+    #: Why this distribution's metadata could not be fully read (None: it could).
+    problem: str | None = None
 
     def __str__(self) -> str:
         return f"{self.display_name} {self.version}"
@@ -146,28 +157,181 @@ print(json.dumps({"executable": sys.executable, "paths": sys.path[1:], "marker_e
 
 
 def probe_interpreter(python: str, *, timeout: float = 30.0) -> dict[str, object]:
-    """Run the stdlib-only probe with ``python``; returns executable, paths, marker_env."""
-    import json  # deferred for import cost
+    """Run the stdlib-only probe with ``python``; returns executable, paths, marker_env.
+
+    What the interpreter prints is untrusted: it must be one JSON object of exactly the
+    probe's shape (``executable`` a string, ``paths`` a list of strings, ``marker_env`` an
+    object of strings holding every PEP 508 marker variable), nested at most
+    ``JSON_MAX_DEPTH`` deep, at most 4 MiB.  Anything else, a failure or a timeout raises
+    :class:`EnvironmentError_` with one printable line that never quotes the probe script.
+    """
+    import subprocess  # deferred for import cost
+
+    shown = one_line(repr(python))
+    argv = [python, "-I", "-S", "-c", "import site; site.main()\n" + _PROBE]
+    try:
+        result = _run_bounded(argv, timeout, _PROBE_MAX_BYTES)
+    except _TooMuchOutput as err:
+        raise EnvironmentError_(
+            f"interpreter {shown} printed more than {_PROBE_MAX_BYTES} bytes: not a probe report"
+        ) from err
+    except subprocess.TimeoutExpired as err:
+        raise EnvironmentError_(
+            f"interpreter {shown} did not report its environment within {timeout:g} s"
+        ) from err
+    except (OSError, ValueError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise EnvironmentError_(f"cannot run interpreter {shown}: {one_line(reason)}") from err
+    if result.returncode != 0:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"]
+        tail = one_line(lines[-1])[:300]
+        raise EnvironmentError_(f"interpreter {shown} failed to report its environment: {tail}")
+    return _probe_data(result.stdout, shown)
+
+
+#: Marker variables the probe reports; ``packaging`` evaluates markers with all of them.
+_MARKER_KEYS = frozenset(
+    {
+        "implementation_name",
+        "implementation_version",
+        "os_name",
+        "platform_machine",
+        "platform_release",
+        "platform_system",
+        "platform_version",
+        "python_full_version",
+        "platform_python_implementation",
+        "python_version",
+        "sys_platform",
+    }
+)
+
+
+#: The probe prints a few kilobytes (``sys.path`` and the marker environment).
+_PROBE_MAX_BYTES = 4 * 1024 * 1024
+
+
+class _TooMuchOutput(Exception):
+    """The probed interpreter wrote more than the cap (it was stopped)."""
+
+
+def _run_bounded(argv: list[str], timeout: float, cap: int) -> subprocess.CompletedProcess[bytes]:
+    """Run ``argv`` and capture its output, at most ``cap`` bytes per stream, within
+    ``timeout`` seconds in all, reading included.
+
+    ``subprocess.run(capture_output=True)`` keeps whatever the process writes: a wrong
+    ``--python`` (``yes``, a program that prints forever) would fill memory until the
+    timeout.  Here the output is read as it comes and the process group is killed when a
+    stream passes ``cap`` (:class:`_TooMuchOutput`) or the time is up
+    (``subprocess.TimeoutExpired``).  Where pipes cannot be polled (Windows) it falls back
+    to ``subprocess.run``.
+    """
     import subprocess
 
     try:
-        result = subprocess.run(
-            [python, "-I", "-S", "-c", "import site; site.main()\n" + _PROBE],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as err:
-        raise EnvironmentError_(f"cannot run interpreter {python!r}: {err}") from err
-    if result.returncode != 0:
-        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise EnvironmentError_(f"interpreter {python!r} failed to report its environment: {tail}")
+        import selectors
+
+        selector = selectors.DefaultSelector()
+    except (ImportError, OSError):  # pragma: no cover - platforms without select()
+        return subprocess.run(argv, capture_output=True, timeout=timeout, check=False)
+    import signal
+    import time
+
+    deadline = time.monotonic() + timeout
+    posix = os.name == "posix"
+    process = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=posix,  # so that its children are stopped with it
+    )
+    buffers = (bytearray(), bytearray())
     try:
-        data: dict[str, object] = json.loads(result.stdout)
-    except ValueError as err:
-        raise EnvironmentError_(f"interpreter {python!r} printed something unexpected") from err
-    return data
+        with selector:
+            assert process.stdout is not None and process.stderr is not None
+            selector.register(process.stdout, selectors.EVENT_READ, 0)
+            selector.register(process.stderr, selectors.EVENT_READ, 1)
+            while selector.get_map():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise subprocess.TimeoutExpired(argv, timeout)
+                for key, _ in selector.select(remaining):
+                    chunk = os.read(key.fd, 1 << 16)
+                    if not chunk:
+                        selector.unregister(key.fileobj)
+                        continue
+                    buffers[key.data].extend(chunk)
+                    if len(buffers[key.data]) > cap:
+                        raise _TooMuchOutput
+        status = process.wait(max(deadline - time.monotonic(), 0.0))
+    finally:
+        if process.poll() is None:
+            try:
+                if posix:
+                    os.killpg(process.pid, signal.SIGKILL)
+                else:  # pragma: no cover
+                    process.kill()
+            except OSError:
+                pass
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+    return subprocess.CompletedProcess(argv, status, bytes(buffers[0]), bytes(buffers[1]))
+
+
+def _probe_data(output: bytes, shown: str) -> dict[str, object]:
+    """The probe's JSON, checked for shape; raises EnvironmentError_ naming what is wrong."""
+    import json  # deferred for import cost
+
+    from bootguard._files import JSON_MAX_DEPTH
+
+    def bad(what: str) -> EnvironmentError_:
+        return EnvironmentError_(f"interpreter {shown} printed an unexpected report: {what}")
+
+    if _json_depth(output) > JSON_MAX_DEPTH:
+        raise bad(f"JSON nested deeper than {JSON_MAX_DEPTH} levels")
+    try:
+        data = json.loads(output)
+    except ValueError as err:  # includes UnicodeDecodeError
+        raise bad("not JSON") from err
+    if not isinstance(data, dict):
+        raise bad(f"a JSON {type(data).__name__}, not an object")
+    executable, paths, marker_env = (data.get(k) for k in ("executable", "paths", "marker_env"))
+    if not isinstance(executable, str):
+        raise bad("'executable' is not a string")
+    if not isinstance(paths, list) or not all(isinstance(p, str) and "\0" not in p for p in paths):
+        raise bad("'paths' is not a list of path strings")
+    if not isinstance(marker_env, dict) or not all(isinstance(v, str) for v in marker_env.values()):
+        raise bad("'marker_env' is not an object of strings")
+    missing = sorted(_MARKER_KEYS - marker_env.keys())
+    if missing:
+        raise bad(f"'marker_env' lacks {', '.join(missing)}")
+    return {"executable": executable, "paths": paths, "marker_env": marker_env}
+
+
+def _json_depth(text: bytes) -> int:
+    """The deepest nesting of arrays and objects in ``text`` (strings skipped), so that a
+    hostile document is refused before ``json`` recurses into it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
 
 
 def _build(
@@ -206,8 +370,6 @@ def _read_packed(entry: str, dir_name: str) -> Distribution | None:
     them on ``sys.path``); reading them here keeps bootguard's inventory the same as its.
     A zipped egg's ``requires.txt`` is not read (eggs record requirements there only).
     """
-    from bootguard._files import METADATA_MAX_BYTES, read_regular
-
     is_dist_info = dir_name.endswith(".dist-info")
     member = f"{dir_name}/{'METADATA' if is_dist_info else 'PKG-INFO'}"
     zipped = not os.path.isdir(entry or ".")
@@ -224,9 +386,9 @@ def _read_packed(entry: str, dir_name: str) -> Distribution | None:
             data = read_regular(os.path.join(entry, member), METADATA_MAX_BYTES)
     except Exception:  # missing member, bad zip, unreadable: import sees no metadata either
         return None
-    data = data.replace(b"\r\n", b"\n")
-    block = data[: data.find(b"\n\n")] if b"\n\n" in data else data
-    headers = _parse_headers(block.decode("utf-8", "surrogateescape"))
+    block = _header_block(data, complete=True)
+    assert block is not None  # a complete block always has an end
+    headers = _headers_of(block)
     fallback_name, fallback_version = dir_identity(entry, dir_name)
     raw_name = (headers.get("name") or [fallback_name])[0]
     requires = tuple(headers.get("requires-dist", ()))
@@ -246,26 +408,60 @@ def _read_packed(entry: str, dir_name: str) -> Distribution | None:
 
 
 def _read_distribution(entry: str, dir_name: str) -> Distribution | None:
-    """Read one metadata directory; None if it has no readable metadata (not a real dist)."""
+    """Read one metadata directory; None only if it vanished since the scan.
+
+    Metadata that cannot be read does not stop the inventory: the distribution is still
+    listed, named and versioned from its directory name where the file says nothing usable,
+    and ``problem`` says what is wrong (``bootguard.checks.check_metadata`` reports it).
+    Names and versions are made printable here (see :func:`bootguard._text.one_line`), so
+    nothing downstream meets an undecodable byte or a terminal control character.
+    """
     meta_dir = os.path.join(entry or ".", dir_name)
     is_egg = dir_name.endswith(".egg-info")
-    if is_egg and not os.path.isdir(meta_dir):
-        metadata_file = meta_dir  # a single-file PKG-INFO (old distutils installs)
-    else:
-        metadata_file = os.path.join(meta_dir, "PKG-INFO" if is_egg else "METADATA")
-    headers = _read_headers(metadata_file)
+    is_dir = os.path.isdir(meta_dir)
+    kind = "PKG-INFO" if is_egg else "METADATA"
+    # an egg-info that is not a directory is a single-file PKG-INFO (old distutils installs)
+    metadata_file = meta_dir if is_egg and not is_dir else os.path.join(meta_dir, kind)
+    dir_name_name, dir_version = split_dir_name(dir_name)
+    problems: list[str] = []
+    headers: dict[str, list[str]] | None = None
+    try:
+        headers = _read_headers(metadata_file)
+    except FileNotFoundError:
+        if not os.path.lexists(meta_dir):
+            return None  # uninstalled while the path was being scanned
+        problems.append(f"no {kind} file")
+    except OSError as err:
+        problems.append(f"{kind} {_unreadable(err)}")
     if headers is None:
-        return None
-    raw_name = (headers.get("name") or [split_dir_name(dir_name)[0]])[0]
-    version = (headers.get("version") or [split_dir_name(dir_name)[1]])[0]
+        headers = {}
+    else:  # read: what it says must be usable
+        if not headers.get("name", [""])[0]:
+            problems.append(f"{kind} has no Name")
+        if not headers.get("version"):
+            problems.append(f"{kind} has no Version")
+        elif not headers["version"][0]:
+            problems.append(f"{kind} has an empty Version")
+    names = headers.get("name")
+    versions = headers.get("version")
+    raw_name = names[0] if names and names[0] else dir_name_name
+    version = versions[0] if versions and versions[0] else dir_version
+    raw_name, name_problem = _printable(raw_name, dir_name_name, "Name")
+    version, version_problem = _printable(version, dir_version, "Version")
+    problems.extend(p for p in (name_problem, version_problem) if p)
     requires = tuple(headers.get("requires-dist", ()))
-    if is_egg and not requires and os.path.isdir(meta_dir):
-        requires = _egg_requires(os.path.join(meta_dir, "requires.txt"))
+    if is_egg and not requires and is_dir:
+        try:
+            requires = _egg_requires(os.path.join(meta_dir, "requires.txt"))
+        except OSError as err:
+            problems.append(f"requires.txt {_unreadable(err)}: its requirements are not checked")
+        except UnicodeDecodeError:
+            problems.append("requires.txt is not UTF-8 text: its requirements are not checked")
     direct_url, editable = _direct_url(meta_dir) if not is_egg else (None, False)
     if is_egg and not editable:
         # ``setup.py develop`` / legacy editable installs leave ``name.egg-info`` in the
         # project directory that a .pth file puts on the path.
-        editable = not split_dir_name(dir_name)[1]
+        editable = not dir_version
     requires_python = next(iter(headers.get("requires-python", ())), None)
     return Distribution(
         name=canonical_name(raw_name),
@@ -278,46 +474,110 @@ def _read_distribution(entry: str, dir_name: str) -> Distribution | None:
         provides_extras=tuple(headers.get("provides-extra", ())),
         direct_url=direct_url,
         editable=editable,
+        problem="; ".join(problems) or None,
     )
 
 
-_WANTED = (b"Name", b"Version", b"Requires-Dist", b"Requires-Python", b"Provides-Extra")
+def _unreadable(err: OSError) -> str:
+    """Why a metadata file could not be read, in a few words (never its content)."""
+    if isinstance(err, (NotRegularFile, TooLarge)):
+        return f"is {err}"
+    return f"cannot be read ({err.strerror or type(err).__name__})"
 
 
-def _read_headers(path: str) -> dict[str, list[str]] | None:
-    """The few header fields bootguard needs from a METADATA/PKG-INFO file, keys lowercased.
-
-    This runs for every installed distribution on the full path.  Instead of splitting every
-    header line (a METADATA header block can hold hundreds of classifier and license lines)
-    it searches the block for the five fields with ``bytes.find``, which is about twice as
-    fast; fields are written in their canonical case by every installer in practice, and a
-    block without a canonical ``Name:`` falls back to the general parser.
+def _printable(text: str, fallback: str, field: str) -> tuple[str, str | None]:
+    """``text``, or if it cannot be printed (undecodable bytes, control characters) the
+    directory name's ``fallback``, which installers write from the same value; and the
+    problem with ``text`` (shown escaped).  Whatever is returned is safe to print and encode.
     """
-    try:
-        with open(path, "rb") as handle:
-            # The headers come first; the long description after them can be 100 KB.
-            data = handle.read(16384)
-            while b"\n\n" not in data:
-                more = handle.read(65536)
-                if not more:
-                    break
-                data += more
-    except OSError:
-        return None
-    end = data.find(b"\n\n")
-    block = b"\n" + (data if end < 0 else data[:end]).replace(b"\r\n", b"\n")
+    if text.isprintable():
+        return text, None
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in text):
+        problem = f"{field} {one_line(text)} holds bytes that are not UTF-8"
+    else:
+        problem = f"{field} {one_line(text)} holds control characters"
+    return (fallback if fallback.isprintable() else one_line(fallback)), problem
+
+
+_WANTED = tuple(
+    (key, key.decode().lower())
+    for key in (b"Name", b"Version", b"Requires-Dist", b"Requires-Python", b"Provides-Extra")
+)
+#: METADATA bytes read first: the header block of real files ends well inside them.
+_HEAD = 16384
+#: Where ``email`` ends the header section: at a blank line, or at the first line that is
+#: neither a header (``name:`` with printable name characters), a continuation (leading
+#: space or tab) nor a ``From `` envelope line (``email.feedparser.headerRE``).  Only
+#: complete lines count, so a truncated read never ends the headers early.
+_HEADER_END = rb"\n(?:\n|(?![\x21-\x39\x3b-\x7e]*:|[ \t]|From )[^\n]*\n)"
+_header_end: re.Pattern[bytes] | None = None
+#: The five fields in any case: more of these than canonical ones sends a block to the
+#: general parser.
+_ANY_CASE = rb"\n(?i:name|version|requires-dist|requires-python|provides-extra):"
+_any_case: re.Pattern[bytes] | None = None
+_STRIP = " \t\n\r\x0b\x0c"  # what bytes.strip() strips, for the str parser
+
+
+def _read_headers(path: str) -> dict[str, list[str]]:
+    """The five header fields bootguard needs from a METADATA/PKG-INFO file, keys lowercased.
+
+    Parsed as ``importlib.metadata`` (``email``) parses them: CR, LF and CRLF line ends,
+    folded lines (joined with one space; values stripped), the header section ending at the
+    first blank or non-header line, names matched in any case, undecodable bytes kept as
+    surrogate escapes.  This runs for every installed distribution, so instead of splitting
+    every header line (a header block can hold hundreds of classifier and license lines) it
+    finds the block's end with one regular-expression search and the five fields with
+    ``bytes.find``, about twice as fast as a line parser; only a block that also writes one
+    of the five in another case than the canonical one (one more search counts them) goes
+    to the general parser.
+
+    Reads through :func:`bootguard._files.read_regular`: raises ``OSError`` (a FIFO, a
+    device, a file over ``METADATA_MAX_BYTES`` whose headers do not end in the first
+    16 KiB, an unreadable or missing file) and never blocks.
+    """
+    data = read_regular(path, METADATA_MAX_BYTES, head=_HEAD)
+    block = _header_block(data, complete=len(data) < _HEAD)
+    if block is None:  # the headers go on past the first read: read it all (capped)
+        block = _header_block(read_regular(path, METADATA_MAX_BYTES), complete=True)
+    assert block is not None
+    return _headers_of(block)
+
+
+def _headers_of(block: bytes) -> dict[str, list[str]]:
+    """The five fields of a header section as :func:`_header_block` returns it."""
     headers: dict[str, list[str]] = {}
-    for key in _WANTED:
+    found = 0
+    for key, name in _WANTED:
         values = _field(block, key)
         if values:
-            headers[key.decode().lower()] = values
-    if "name" not in headers:
-        return _parse_headers(block.decode("utf-8", "surrogateescape"))
+            headers[name] = values
+            found += len(values)
+    assert _any_case is not None  # compiled with _header_end
+    if len(_any_case.findall(block)) != found:  # one of the five written in another case
+        return _parse_headers(block[1:].decode("utf-8", "surrogateescape"))
     return headers
 
 
+def _header_block(data: bytes, *, complete: bool) -> bytes | None:
+    """The header section of ``data`` as ``email`` delimits it, LF line ends, starting with
+    a newline; None when ``data`` is a prefix (not ``complete``) that does not reach its end."""
+    global _header_end, _any_case
+    if _header_end is None:
+        import re  # deferred: loaded by packaging on every path that reads metadata anyway
+
+        _header_end = re.compile(_HEADER_END)
+        _any_case = re.compile(_ANY_CASE)
+    if b"\r" in data:  # rare: only then is every line end rewritten
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    text = b"\n" + data + b"\n" if complete else b"\n" + data[: data.rfind(b"\n") + 1]
+    match = _header_end.search(text)
+    if match is None:
+        return text[:-1] if complete else None
+    return text[: match.start()]
+
+
 def _field(block: bytes, key: bytes) -> list[str]:
-    """Every value of header ``key`` in ``block`` (which starts with a newline)."""
+    """Every value of header ``key`` in ``block`` (LF line ends, starts with a newline)."""
     needle = b"\n" + key + b":"
     values: list[str] = []
     position = block.find(needle)
@@ -329,37 +589,57 @@ def _field(block: bytes, key: bytes) -> list[str]:
         while block[stop + 1 : stop + 2] in (b" ", b"\t"):  # folded continuation lines
             after = block.find(b"\n", stop + 1)
             after = len(block) if after < 0 else after
-            value += b" " + block[stop + 1 : after].strip()
+            piece = block[stop + 1 : after].strip()
+            if piece:
+                value = value + b" " + piece if value else piece
             stop = after
         values.append(value.decode("utf-8", "surrogateescape"))
         position = block.find(needle, stop)
     return values
 
 
-def _parse_headers(block: str) -> dict[str, list[str]]:
-    """The general RFC 822 style header parser (any case, any field)."""
+def _parse_headers(text: str) -> dict[str, list[str]]:
+    """The general header parser (any field, any case), with ``email``'s rules.
+
+    Lines end at CR, LF or CRLF; the header section ends at the first blank line or the
+    first line that is not a header, a continuation or a ``From `` envelope line; a
+    continuation with no header before it is dropped, as are ``From `` lines and lines
+    with an empty name.  Values are stripped and folded lines joined with one space.
+    """
+    import re  # deferred: the general parser is the rare path
+
+    header_line = re.compile(r"From |[\x21-\x39\x3b-\x7e]*:|[ \t]")
     headers: dict[str, list[str]] = {}
     last: list[str] | None = None
-    for line in block.splitlines():
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not header_line.match(line):
+            break
         if line[:1] in (" ", "\t"):
-            if last:  # folded continuation of the previous header
-                last[-1] = f"{last[-1]} {line.strip()}"
+            piece = line.strip(_STRIP)
+            if last is not None and piece:  # folded continuation of the previous header
+                last[-1] = f"{last[-1]} {piece}" if last[-1] else piece
             continue
-        key, sep, value = line.partition(":")
-        if not sep:
+        last = None
+        key, _, value = line.partition(":")
+        if not key or line.startswith("From "):
             continue
-        last = headers.setdefault(key.strip().lower(), [])
-        last.append(value.strip())
+        last = headers.setdefault(key.lower(), [])
+        last.append(value.strip(_STRIP))
     return headers
 
 
 def _egg_requires(path: str) -> tuple[str, ...]:
-    """Requires-Dist equivalents of an egg-info ``requires.txt`` (as importlib.metadata does)."""
+    """Requires-Dist equivalents of an egg-info ``requires.txt`` (as importlib.metadata does).
+
+    No file: no requirements.  Raises ``OSError`` for a file that cannot be read (a FIFO,
+    a device, too large) and ``UnicodeDecodeError`` for one that is not UTF-8, which
+    ``importlib.metadata`` refuses too.
+    """
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError:
+        data = read_regular(path, METADATA_MAX_BYTES)
+    except FileNotFoundError:
         return ()
+    text = data.decode("utf-8")
     result: list[str] = []
     extra, marker = "", ""
     for raw in text.splitlines():

@@ -7,11 +7,13 @@ host application can catch exactly ours.  A manifest problem is also a ``ValueEr
 
 from __future__ import annotations
 
+from bootguard._text import one_line
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bootguard.report import Report
 
-__all__ = ["BootFailed", "BootguardError", "ConfigError", "ManifestError", "one_line"]
+__all__ = ["BootFailed", "BootguardError", "ConfigError", "ManifestError", "first_line"]
 
 
 class BootguardError(Exception):
@@ -38,11 +40,11 @@ class ManifestError(BootguardError, ValueError):
         self.path = path
         self.line = line
         self.key = key
-        self.message = one_line(message)
+        self.message = first_line(message)
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = one_line(self.path, first=False)
+        where = one_line(self.path)
         if self.line is not None:
             where = f"{where}:{self.line}"
         if self.key is not None:
@@ -50,20 +52,15 @@ class ManifestError(BootguardError, ValueError):
         return f"{where}: {self.message}"
 
 
-def one_line(text: str, *, first: bool = True) -> str:
-    """``text`` on one line: its first non-blank line (``first``), else newlines escaped.
+def first_line(text: str) -> str:
+    """The first non-blank line of ``text``, printable (see :func:`bootguard._text.one_line`).
 
     Every line after a message's first is something ``packaging`` added for a terminal
     (the input again and a caret under the error), never the reason itself.
     """
-    if "\n" not in text and "\r" not in text:
-        return text
-    if first:
-        for line in text.splitlines():
-            if line.strip():
-                return line.rstrip()
-        return ""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    if "\n" in text or "\r" in text:
+        text = next((line.rstrip() for line in text.splitlines() if line.strip()), "")
+    return one_line(text)
 
 
 class ConfigError(BootguardError, ValueError):

@@ -333,23 +333,14 @@ def snapshot_comparison(actual: str, data: bytes, source: str) -> tuple[Finding 
 
 
 def _read(path: str) -> bytes | None:
+    """The file's bytes; None if it is absent, unreadable, not a regular file (a FIFO
+    would block) or over the metadata size cap."""
+    from bootguard._files import METADATA_MAX_BYTES, read_regular
+
     try:
-        fd = os.open(path, os.O_RDONLY)
+        return read_regular(path, METADATA_MAX_BYTES)
     except OSError:
         return None
-    try:
-        size = os.fstat(fd).st_size
-        data = os.read(fd, size + 1)
-        if len(data) <= size:
-            return data  # the whole file (a short read of a regular file is its end)
-        chunks = [data]
-        while chunks[-1]:  # it grew since fstat: read on to the end
-            chunks.append(os.read(fd, 1 << 16))
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def _egg_version(meta_dir: str) -> str:

@@ -31,6 +31,11 @@ Unexpected files (in a distribution's package directories, recorded by nobody, o
 ``__pycache__``: a leftover of an older version, or something dropped in) are a ``warn``;
 missing and changed files are a ``fail``.  A mismatch is re-hashed once before it is
 reported, so a file being replaced at that moment is not a false alarm.
+
+RECORD is untrusted input like the files it lists: it is read without blocking and with a
+size cap, and a listed path that is a FIFO or a device (``/dev/zero``), or that cannot be
+a path at all (a NUL byte), is a finding about that file, never a read that waits or
+runs forever.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from bootguard._files import METADATA_MAX_BYTES, read_regular
 from bootguard.environment import Distribution, Environment
 from bootguard.names import canonical_name
 from bootguard.report import Finding
@@ -257,12 +263,13 @@ def read_record(dist: Distribution, *, caches: bool = True) -> list[RecordEntry]
 
     ``caches=False`` leaves out rows under ``__pycache__/``: Python owns those files and
     rewrites them (a third of the rows of a byte-compiled install).  A malformed hash or
-    size reads as none recorded: the file is then only checked for existence.
+    size reads as none recorded: the file is then only checked for existence.  A RECORD
+    that is not a regular file or is over ``METADATA_MAX_BYTES`` reads as absent (see
+    :func:`_missing_record`, which says why).
     """
     path = os.path.join(dist.metadata_dir, "RECORD")
     try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8", "surrogateescape")
+        text = read_regular(path, METADATA_MAX_BYTES).decode("utf-8", "surrogateescape")
     except OSError:
         return None
     prefix = os.path.abspath(dist.location or ".") + os.sep
@@ -312,10 +319,10 @@ def _egg_files(dist: Distribution) -> list[str] | None:
     """The files an ``*.egg-info`` lists in ``installed-files.txt`` (for attribution only)."""
     path = os.path.join(dist.metadata_dir, "installed-files.txt")
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
-            lines = handle.read().splitlines()
+        data = read_regular(path, METADATA_MAX_BYTES)
     except OSError:
         return None
+    lines = data.decode("utf-8", "surrogateescape").splitlines()
     base = os.path.abspath(dist.metadata_dir)
     return [os.path.abspath(os.path.join(base, line)) for line in lines if line]
 
@@ -332,11 +339,12 @@ def _missing_record(dist: Distribution) -> FileProblem | None:
     if dist.metadata_dir.endswith(".egg-info"):
         return None
     record = f"{os.path.basename(dist.metadata_dir)}/RECORD"
-    if os.path.lexists(os.path.join(dist.metadata_dir, "RECORD")):
-        return FileProblem("unreadable", record, "RECORD exists but cannot be read")
+    path = os.path.join(dist.metadata_dir, "RECORD")
+    if os.path.lexists(path):
+        return FileProblem("unreadable", record, f"RECORD exists but {_why_unreadable(path)}")
     try:
-        with open(os.path.join(dist.metadata_dir, "INSTALLER"), encoding="utf-8") as handle:
-            installer = handle.read().strip()
+        data = read_regular(os.path.join(dist.metadata_dir, "INSTALLER"), 4096)
+        installer = data.decode("utf-8").strip()
     except (OSError, ValueError):
         return None
     if installer not in _KNOWN_WRITERS:
@@ -344,6 +352,17 @@ def _missing_record(dist: Distribution) -> FileProblem | None:
     return FileProblem(
         "missing", record, f"{installer} writes it last: the install was interrupted"
     )
+
+
+def _why_unreadable(path: str) -> str:
+    """Why ``read_record`` could not read the RECORD at ``path``, in a few words."""
+    try:
+        read_regular(path, METADATA_MAX_BYTES, head=0)
+    except OSError as err:
+        if err.strerror is None:  # NotRegularFile, TooLarge: their message says it
+            return f"is {err}"
+        return f"cannot be read ({err.strerror})"
+    return "cannot be read"
 
 
 # --- reading and hashing ----------------------------------------------------------------
@@ -536,6 +555,8 @@ def _check_one(
         try:
             if 0 <= size_hint < _CHUNK:
                 data = os.read(fd, size_hint + 1)
+                if not data and not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return _NOT_FILE  # a FIFO without a writer reads as empty
                 if len(data) <= size_hint:  # a short read of a regular file is its end
                     digest = _hasher(algorithm)(data).digest()
                     if len(data) == size_hint and digest == entry.digest:
@@ -546,6 +567,8 @@ def _check_one(
             else:
                 hasher = _hasher(algorithm)()
                 total = 0
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return _NOT_FILE  # a device (/dev/zero never ends) where a file was
             with io.FileIO(fd, closefd=False) as raw:
                 while count := raw.readinto(buffer):
                     hasher.update(view[:count])
@@ -566,24 +589,42 @@ def _check_one(
         return _NOT_FILE  # a FIFO or a device where a file was
     except OSError as err:
         return _Seen(error=type(err).__name__)
+    except ValueError:
+        return _BAD_PATH  # a NUL byte: RECORD is corrupt
 
 
 # O_NONBLOCK: opening a FIFO that replaced a file must not wait for a writer forever.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 _MISSING = _Seen(error="missing")
 _NOT_FILE = _Seen(error="not a file")
+_BAD_PATH = _Seen(error="not a valid path")
 
 
 def _rehash(path: str, algorithm: str) -> _Seen:
-    """A second, plain read of a file that did not match (it may have been mid-replace)."""
+    """A second, plain read of a file that did not match (it may have been mid-replace);
+    never of a FIFO or a device, which would block or never end."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
-        return _Seen(error="missing")
+        return _MISSING
     except OSError as err:
         return _Seen(error=type(err).__name__)
-    return _Seen(len(data), _hasher(algorithm)(data).digest())
+    except ValueError:
+        return _BAD_PATH
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return _NOT_FILE
+        hasher = _hasher(algorithm)()
+        total = 0
+        with io.FileIO(fd, closefd=False) as raw:
+            while chunk := raw.read(_CHUNK):
+                hasher.update(chunk)
+                total += len(chunk)
+        return _Seen(total, hasher.digest())
+    except OSError as err:
+        return _Seen(error=type(err).__name__)
+    finally:
+        os.close(fd)
 
 
 # --- judging ----------------------------------------------------------------------------
@@ -628,6 +669,10 @@ def _compare(
     again = _rehash(entry.full, entry.algorithm)
     if again.error == "missing":
         return FileProblem("missing", entry.path, also)
+    if again.error == "not a file":
+        return FileProblem("changed", entry.path, _join("no longer a regular file", also))
+    if again.error:
+        return FileProblem("unreadable", entry.path, _join(again.error, also))
     if not again.error and again.digest == entry.digest:
         return None  # it was being replaced while we read it; it is as recorded now
     owner = _matching_owner(others, env, digest=again.digest, algorithm=entry.algorithm)
@@ -747,7 +792,7 @@ def _unexpected(
             listed.add(directory)
             try:
                 entries_here = os.listdir(directory)
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a NUL byte from a corrupt RECORD
                 continue
             recorded = names_in.get(directory, set())
             owner_meta = _nearest_owner(directory, base, dir_owners)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bootguard import state
+from bootguard._text import one_line
 from bootguard.errors import ConfigError
 
 TYPE_CHECKING = False
@@ -110,7 +111,7 @@ class Recheck:
         try:
             report = self._run()
         except Exception as err:
-            message = f"{type(err).__name__}: {err}"
+            message = one_line(f"{type(err).__name__}: {err}")
             if message != self._last_error:
                 self._last_error = message
                 _log.warning(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bootguard._text import one_line
+
 __all__ = ["ASPECTS", "STATUSES", "Finding", "ManifestInfo", "Report", "worst_status"]
 
 STATUSES = ("pass", "warn", "fail")
@@ -168,17 +170,27 @@ class Report:
         return doc
 
     def to_text(self, *, color: bool = False, verbose: bool = False) -> str:
-        """A short human table: one line per problem, then a summary line."""
+        """A short human table: one line per problem, then a summary line.
+
+        Every piece of text comes from untrusted files in the end (names, versions, paths,
+        messages): each is one printable line here (:func:`bootguard._text.one_line`), so
+        the table can neither drive the terminal nor forge log lines.
+        """
         lines: list[str] = []
-        width = max((len(f.key) for f in self.problems), default=0)
-        for finding in sorted(self.problems, key=_sort_key):
+        problems = sorted(self.problems, key=_sort_key)
+        keys = [one_line(f.key) for f in problems]
+        width = max((len(key) for key in keys), default=0)
+        for finding, key in zip(problems, keys, strict=True):
             label = _paint(finding.status.upper(), finding.status, color)
-            lines.append(f"{label}  {finding.key:<{width}}  {finding.message}")
-            lines.extend(f"{'':6}  {'':<{width}}    {detail}" for detail in finding.details)
+            lines.append(f"{label}  {key:<{width}}  {one_line(finding.message)}")
+            lines.extend(
+                f"{'':6}  {'':<{width}}    {one_line(detail)}" for detail in finding.details
+            )
         if verbose:
-            lines.extend(f"note: {note}" for note in self.notes)
+            lines.extend(f"note: {one_line(note)}" for note in self.notes)
         lines.append(
-            _paint(f"bootguard: {self.status}", self.status, color) + f" - {_summary(self)}"
+            _paint(f"bootguard: {self.status}", self.status, color)
+            + f" - {one_line(_summary(self))}"
         )
         return "\n".join(lines)
 
@@ -193,6 +205,8 @@ _COMPONENT_TYPE = {
     "smoke": "component",
     "python": "system",
     "config": "system",
+    "metadata": "distribution",
+    "internal": "system",
 }
 _ASPECT_ORDER = {aspect: i for i, aspect in enumerate(ASPECTS)}
 _COLORS = {"pass": "32", "warn": "33", "fail": "31"}

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Mapping, Sequence
 
 from bootguard import _health
+from bootguard._text import one_line
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def serve_until_signal(
         try:
             report = check(manifests, python=python)
         except BootguardError as err:
-            sys.stderr.write(f"bootguard: error: {err}\n")
+            sys.stderr.write(f"bootguard: error: {one_line(str(err))}\n")
             return 2
         state.publish(report, ready=report.status != "fail")
         try:

@@ -24,8 +24,9 @@ import re
 from pathlib import Path
 
 from bootguard._scan import DEFAULT_IGNORED, interpreter_key
+from bootguard._text import one_line
 from bootguard.environment import Distribution, Environment
-from bootguard.errors import BootguardError, ManifestError, one_line
+from bootguard.errors import BootguardError, ManifestError
 from bootguard.report import Finding
 
 __all__ = [
@@ -149,7 +150,7 @@ def _refuse_unreadable(dist: Distribution) -> None:
     """
     from packaging.version import InvalidVersion, Version  # deferred: import cost
 
-    shown = f"{dist.display_name!r} ({one_line(dist.metadata_dir, first=False)})"
+    shown = f"{dist.display_name!r} ({one_line(dist.metadata_dir)})"
     what = shown.encode("utf-8", "backslashreplace").decode("utf-8")  # no lone surrogates
     problem = None
     if not _NAME.fullmatch(dist.display_name):  # also refuses what is not UTF-8
@@ -214,7 +215,7 @@ def write_snapshot(path: str, data: bytes) -> None:
     import os
     import stat
 
-    shown = one_line(path, first=False)
+    shown = one_line(path)
     try:
         target = os.path.realpath(path)
         info = os.stat(target) if os.path.lexists(target) else None
@@ -278,8 +279,6 @@ def _sync_directory(directory: str) -> None:
         os.fsync(fd)
     except OSError as err:
         if err.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise SnapshotError(
-                f"cannot sync {one_line(directory, first=False)}: {_reason(err)}"
-            ) from err
+            raise SnapshotError(f"cannot sync {one_line(directory)}: {_reason(err)}") from err
     finally:
         os.close(fd)
