@@ -1,0 +1,222 @@
+"""Fail closed, never hang: the gate's timeouts hold and its own bugs follow one policy.
+
+Real processes only: the application boots with a venv's own interpreter (see
+:mod:`tests.gate_support`), real modules on its ``sys.path`` hang at import, real gunicorn
+serves the verdict on 127.0.0.1.  Every subprocess has a hard timeout, so a hang fails the
+test instead of hanging the suite.
+
+bootguard's own bug is simulated by the only means a test has to make bootguard wrong on
+purpose: the application replaces ``bootguard.api.check`` with a function that raises,
+before it calls ``guard()`` (``shop/bug.py``).  Everything around it (settings, gate,
+logging, middleware, server) is the real thing.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.gate_support import App, gate_venvs, make_app, server_path
+from tests.health_support import fetch, free_port
+from tests.support.venvs import Venv
+from tests.test_gate import _no_control_socket
+
+__all__ = ["gate_venvs", "server_path"]  # fixtures used here
+
+BOOT = """
+import json, sys, time
+started = time.monotonic()
+import bootguard
+from bootguard import state
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"shop"]
+
+application = bootguard.guard(app)
+verdict = state.current()
+print(json.dumps({
+    "ready": verdict.ready,
+    "status": verdict.report.status,
+    "problems": {f.key: [f.status, f.observed, f.message] for f in verdict.report.problems},
+    "seconds": time.monotonic() - started,
+}), flush=True)
+"""
+
+HANGING = {
+    "shop/__init__.py": "",
+    # each says where it is on stderr first, so a test can tell it is inside the import
+    "shop/sleeps.py": "import sys, time\nprint('importing shop.sleeps', file=sys.stderr, flush=True)\ntime.sleep(60)\n",
+    "shop/spins.py": "while True:\n    pass\n",
+    "shop/health.py": "import time\ndef hangs():\n    time.sleep(60)\n",
+}
+
+
+def _verdict(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    try:
+        data: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError) as err:
+        raise AssertionError(f"no verdict printed:\n{result.stdout}\n{result.stderr}") from err
+    return data
+
+
+def test_hanging_in_process_probes_time_out_and_the_boot_proceeds(
+    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+) -> None:
+    app = make_app(
+        tmp_path / "shop",
+        server_path,
+        tool_bootguard=(
+            'manifest = "requirements.lock"\nmode = "report"\n'
+            'imports = ["shop.sleeps", "shop.spins", "taskq"]\n'
+            'smoke = ["shop.health:hangs"]\n'
+            "import_timeout = 1\nsmoke_timeout = 1\n"  # isolated = false: the default
+        ),
+        files=HANGING,
+    )
+    result = app.run(gate_venvs["clean"], BOOT, timeout=30)  # a hang fails here
+
+    assert result.returncode == 0, result.stderr
+    verdict = _verdict(result)
+    problems = verdict["problems"]
+    assert isinstance(problems, dict)
+    assert set(problems) == {"shop.sleeps:import", "shop.spins:import", "shop.health.hangs:smoke"}
+    for key in ("shop.sleeps:import", "shop.spins:import"):
+        status, observed, message = problems[key]
+        assert (status, observed) == ("fail", "timeout")
+        assert "timed out: interrupted after 1.0 s, more than its 1 s timeout" in message
+    assert problems["shop.health.hangs:smoke"][:2] == ["fail", "timeout"]
+    assert verdict["ready"] is False  # report mode: a failed probe is not ready ...
+    assert isinstance(verdict["seconds"], float)
+    assert verdict["seconds"] < 15  # ... and the boot went on after three 1 s timeouts
+    assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_during_a_hanging_import_stops_the_boot(
+    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+) -> None:
+    app = make_app(
+        tmp_path / "shop",
+        server_path,
+        tool_bootguard='manifest = "requirements.lock"\nimports = ["shop.sleeps"]\nimport_timeout = 120\n',
+        files=HANGING,
+    )
+    process = subprocess.Popen(
+        [str(gate_venvs["clean"].python), "-c", BOOT],
+        cwd=app.root, env=app.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        assert process.stderr.readline().strip() == "importing shop.sleeps"
+        time.sleep(0.2)  # inside time.sleep(60) now
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+    assert process.returncode in (130, -signal.SIGINT), stderr
+    assert "KeyboardInterrupt" in stderr
+    assert "shop.sleeps:import" not in stderr  # never reported as an import failure
+    assert stdout == ""  # the boot did not carry on
+
+
+BUG = """
+import bootguard.api
+
+def check(*args, **kwargs):
+    raise RuntimeError("simulated bug in bootguard's check")
+
+bootguard.api.check = check
+"""
+
+WSGI = """
+import logging
+import shop.bug  # noqa: F401 - makes bootguard's own check raise
+import bootguard
+
+logging.basicConfig(format="%(levelname)s %(name)s %(message)s")
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"shop"]
+
+application = bootguard.guard(app)
+"""
+
+
+@pytest.fixture
+def buggy(tmp_path: Path, server_path: list[Path]) -> App:
+    return make_app(
+        tmp_path / "shop",
+        server_path,
+        files={"shop/__init__.py": "", "shop/bug.py": BUG, "wsgi.py": WSGI},
+    )
+
+
+@pytest.mark.parametrize(("policy", "ready"), [("ready", True), ("not-ready", False)])
+def test_an_internal_error_follows_on_internal_error_under_gunicorn(
+    buggy: App, gate_venvs: dict[str, Venv], policy: str, ready: bool
+) -> None:
+    port = free_port()
+    argv = ["-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "wsgi:application"]
+    env = {"BOOTGUARD_ON_INTERNAL_ERROR": policy, "BOOTGUARD_TOKEN": "t0ken"}
+    server = buggy.start(gate_venvs["clean"], [*argv, *_no_control_socket()], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                reply = fetch(port, "/readyz", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, server.output()
+                assert server.process.poll() is None, server.output()
+                time.sleep(0.1)
+        assert fetch(port, "/").body == b"shop"  # the app is served either way
+        assert reply.status == (200 if ready else 503)
+        assert reply.json() == {"status": "warn" if ready else "fail"}
+        doc = fetch(port, "/readyz", headers={"Authorization": "Bearer t0ken"}).json()
+        assert isinstance(doc, dict)
+        (internal,) = doc["checks"]["bootguard:internal"]
+        assert internal["status"] == "fail"
+        assert internal["output"] == (
+            "bootguard internal error in the environment check: "
+            "RuntimeError: simulated bug in bootguard's check"
+        )
+        assert "bootguard:config" not in doc["checks"]
+    finally:
+        server.stop()
+    log = server.output()
+    assert "ERROR bootguard bootguard: internal error in the environment check" in log
+    assert "Traceback" in log  # logged with the traceback
+    assert "RuntimeError: simulated bug in bootguard's check" in log
+    if ready:
+        assert "does not count (on_internal_error = ready)" in log
+
+
+def test_an_internal_error_stops_an_enforced_boot_unless_told_otherwise(
+    buggy: App, gate_venvs: dict[str, Venv]
+) -> None:
+    code = "import wsgi; print('served')"
+    enforced = buggy.run(gate_venvs["clean"], code, env={"BOOTGUARD_MODE": "enforce"}, timeout=60)
+    assert enforced.returncode == 3, enforced.stderr  # enforce: not-ready by default, stop
+    assert "served" not in enforced.stdout
+    assert "bootguard:internal" in enforced.stderr
+
+    kept = buggy.run(
+        gate_venvs["clean"],
+        code,
+        env={"BOOTGUARD_MODE": "enforce", "BOOTGUARD_ON_INTERNAL_ERROR": "ready"},
+        timeout=60,
+    )
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout.strip() == "served"
+
+    reported = buggy.run(gate_venvs["clean"], code, timeout=60)  # report mode: ready
+    assert reported.returncode == 0, reported.stderr
+    assert "mode report: the node stays ready" in reported.stderr
