@@ -6,6 +6,12 @@ boot verdict no longer describes it.  :func:`start_recheck` runs :func:`bootguar
 a new verdict only when the result changes, so the health endpoints re-render once per
 change and ``on_change`` (the gate's Sentry hook) fires once per change.
 
+What a change does to readiness is the gate's policy, the same as at boot: a locked
+distribution at another version, a missing one, or a broken requirement is ``fail`` (503);
+a newly installed package the manifest does not list is an ``extraneous`` warning (still
+ready) unless ``strict``.  A change that only adds a warning is still published (the report
+and ``/readyz`` body say ``warn``), so operators can see it.
+
 Rules it keeps:
 
 * never blocks a request: the thread only calls ``state.publish``, which swaps one object;
