@@ -220,3 +220,25 @@ def test_an_internal_error_stops_an_enforced_boot_unless_told_otherwise(
     reported = buggy.run(gate_venvs["clean"], code, timeout=60)  # report mode: ready
     assert reported.returncode == 0, reported.stderr
     assert "mode report: the node stays ready" in reported.stderr
+
+
+def test_a_malformed_sentry_dsn_is_one_config_line_not_a_traceback(
+    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+) -> None:
+    app = make_app(tmp_path / "shop", server_path)
+    dsn = "https://s3cretkey@sentry.invalid/not-a-project"  # never contacted: refused first
+    result = app.run(gate_venvs["drift"], BOOT, env={"BOOTGUARD_SENTRY_DSN": dsn}, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "s3cretkey" not in result.stderr + result.stdout
+    problems = _verdict(result)["problems"]
+    assert isinstance(problems, dict)
+    status, _, message = problems["bootguard:config"]
+    assert status == "warn"
+    assert message == (
+        "bootguard configuration: environment: BOOTGUARD_SENTRY_DSN: not a Sentry DSN: "
+        "no numeric project id at the end of the path; "
+        "expected https://<key>@<host>/<project> (got <hidden>)"
+    )
+    assert problems["msgbus:version"][0] == "fail"  # the check itself ran as usual
