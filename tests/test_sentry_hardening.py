@@ -1,15 +1,19 @@
-"""Forked gunicorn workers and the master's boot event: one event, no shutdown wait.
+"""Sentry and the gate's hardening: forked workers, and bootguard's own errors.
+
+Forked gunicorn workers and the master's boot event: one event, no shutdown wait.
 
 With ``preload_app`` the master loads the application, its ``sentry_sdk.init`` and
 ``guard()``: the boot event is sent from the master.  Each worker is a ``fork`` of it and
 inherits the SDK's in-memory state; it must neither send the master's event again nor wait
 at its shutdown for an event that is not its own (the SDK's wait is its 2 s shutdown
-timeout, per worker).  Real gunicorn, real sentry-sdk, real Bugsink (see
+timeout, per worker).  A bug in bootguard (``bootguard:internal``) reaches Sentry at
+level ``error``.  Real gunicorn, real sentry-sdk, real Bugsink (see
 :mod:`tests.test_sentry_bugsink`).
 """
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,3 +121,44 @@ def test_forked_workers_neither_resend_nor_wait_for_the_masters_boot_event(
     events = bugsink.events(issue["id"])
     assert len(events) == 1, [e["data"].get("server_name") for e in events]  # the master's
     assert events[0]["data"]["tags"]["dist.msgbus"] == "4.2.0"
+
+
+BUGGY = """
+import json, sys
+import bootguard.api
+
+def check(*args, **kwargs):  # the simulated bug: bootguard's own check raises
+    raise RuntimeError("simulated bug in bootguard's check")
+
+bootguard.api.check = check
+from bootguard import state
+
+def app(environ, start_response):
+    return []
+
+bootguard.guard(app, sentry_dsn=sys.argv[1])
+print(json.dumps({"ready": state.current().ready}))
+"""
+
+
+def test_an_internal_error_reaches_sentry_at_level_error(
+    bugsink: Bugsink, tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+) -> None:
+    project, dsn = bugsink.new_project("internal")
+    app = make_app(tmp_path / "shop", server_path, files={"buggy.py": BUGGY})
+    result = subprocess.run(
+        [str(gate_venvs["clean"].python), "buggy.py", dsn],
+        cwd=app.root, env=app.env(), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == '{"ready": true}'  # report mode: the bug does not count
+
+    (issue,) = bugsink.issues(project)
+    (event,) = bugsink.events(issue["id"])
+    data = event["data"]
+    assert data["level"] == "error"
+    assert data["tags"]["bootguard.status"] == "fail"
+    (finding,) = data["contexts"]["bootguard"]["findings"]
+    assert finding["key"] == "bootguard:internal"
+    assert finding["observed"] == "the environment check: RuntimeError"
+    assert finding["message"].endswith("RuntimeError: simulated bug in bootguard's check")
