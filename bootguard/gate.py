@@ -238,6 +238,7 @@ def _start_watchers(settings: Settings, report: Report) -> None:
                 ready=lambda new: _ready(settings, new),
                 on_change=changed,
                 baseline=report,
+                on_error=_recheck_error,
             )
     except Exception:  # our bug or a missing extra: log it, never break the boot
         _logger().exception("bootguard: could not start metrics / drain / re-check")
@@ -307,6 +308,17 @@ def _checked(
         (*report.findings, *probe_findings, *extra), key=lambda f: (f.subject, f.aspect)
     )
     return replace(report, findings=tuple(findings), timings=timings)
+
+
+def _recheck_error(err: Exception) -> Finding | None:
+    """What a re-check's exception becomes: bootguard's bug is ``bootguard:internal``
+    (readiness then follows ``on_internal_error``); an error bootguard raises on purpose
+    (a manifest removed or half-written while it is replaced) keeps the last verdict."""
+    from bootguard.errors import BootguardError
+
+    if isinstance(err, BootguardError):
+        return None
+    return _internal_finding("the re-check", err)
 
 
 def _internal_finding(stage: str, err: BaseException) -> Finding:

@@ -242,3 +242,55 @@ def test_a_malformed_sentry_dsn_is_one_config_line_not_a_traceback(
         "expected https://<key>@<host>/<project> (got <hidden>)"
     )
     assert problems["msgbus:version"][0] == "fail"  # the check itself ran as usual
+
+
+RECHECK_BUG = """
+import json, time
+import bootguard
+import bootguard.checks
+from bootguard import state
+
+def app(environ, start_response):
+    return []
+
+bootguard.guard(app, recheck_interval=0.1, sentry=False)
+boot = state.current()
+
+def run_checks(*args, **kwargs):  # the simulated bug, from now on, in every re-check
+    raise RuntimeError("simulated bug in a re-check")
+
+bootguard.checks.run_checks = run_checks
+deadline = time.monotonic() + 20
+while time.monotonic() < deadline:
+    report = state.current().report
+    if any(f.key == "bootguard:internal" for f in report.findings):
+        break
+    time.sleep(0.05)
+time.sleep(0.5)  # more re-checks fail the same way: nothing new is published
+verdict = state.current()
+print(json.dumps({
+    "boot_ready": boot.ready,
+    "ready": verdict.ready,
+    "problems": {f.key: f.status for f in verdict.report.problems},
+}))
+"""
+
+
+@pytest.mark.parametrize(("policy", "ready"), [("ready", True), ("not-ready", False)])
+def test_a_bug_in_a_recheck_follows_on_internal_error(
+    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv], policy: str, ready: bool
+) -> None:
+    app = make_app(tmp_path / "shop", server_path)
+    result = app.run(
+        gate_venvs["clean"],
+        RECHECK_BUG,
+        env={"BOOTGUARD_ON_INTERNAL_ERROR": policy, "BOOTGUARD_SEAL": "false"},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    verdict = _verdict(result)
+    assert verdict["boot_ready"] is True
+    assert verdict["problems"] == {"bootguard:internal": "fail"}
+    assert verdict["ready"] is ready
+    assert "simulated bug in a re-check" in result.stderr  # logged with its traceback
+    assert result.stderr.count("Traceback") == 1  # once, not once per re-check
