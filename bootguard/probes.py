@@ -192,15 +192,19 @@ class _Alarm:
                 alarm._fired = True  # once: a late signal must not escape into our code
                 raise _ProbeTimeout
 
+        try:
+            signal.signal(signal.SIGALRM, interrupt)
+        except (ValueError, OSError) as err:  # e.g. a sub-interpreter's main thread
+            return cls(f"cannot install a SIGALRM handler here ({err}); use isolated")
         alarm._previous = previous
         alarm._handler = interrupt
-        signal.signal(signal.SIGALRM, interrupt)
         signal.setitimer(signal.ITIMER_REAL, timeout)
         return alarm
 
     def disarm(self) -> None:
         """Stop the timer and put the previous handler back (only if ours is still there:
-        a module that installed its own SIGALRM handler keeps it)."""
+        a module that installed its own SIGALRM handler keeps it; a timer the module armed
+        during its import is cancelled with ours, the two cannot be told apart)."""
         if self._handler is None:
             return
         import signal
