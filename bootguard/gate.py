@@ -174,11 +174,15 @@ def _first_run_failsafe(
             settings = Settings()
         report = Report(findings=(_internal_finding("the boot gate", err),))
         ready = _ready(settings, report)
+        stop = _stops(settings, report)
         try:
             state.publish(report, ready=ready)
+            _log(report, settings, ready, stop, exit)
+            if settings.sentry:
+                _to_sentry(report, settings)
         except Exception:
-            _logger().exception("bootguard: could not publish the verdict")
-        return Outcome(settings, report, ready, _stops(settings, report), os.getpid())
+            _logger().exception("bootguard: could not publish or report the verdict")
+        return Outcome(settings, report, ready, stop, os.getpid())
 
 
 def _deciding(settings: Settings, report: Report) -> Report:
