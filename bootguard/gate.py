@@ -162,9 +162,11 @@ def _first_run_failsafe(
 
     Every stage of the first run already catches its own errors; this is the last net
     (a bug in logging the report, publishing the verdict...).  The outcome then carries a
-    ``bootguard:internal`` finding and the ``on_internal_error`` policy of the settings
-    that could be read (defaults otherwise).
+    ``bootguard:internal`` finding, added to the report the run had already published
+    (so a drift it found still counts), and the ``on_internal_error`` policy of the
+    settings that could be read (defaults otherwise).
     """
+    before = state.current()
     try:
         return _first_run(options, start, exit)
     except Exception as err:
@@ -172,7 +174,14 @@ def _first_run_failsafe(
             settings, _ = load_settings(options, start=start)
         except Exception:
             settings = Settings()
-        report = Report(findings=(_internal_finding("the boot gate", err),))
+        published = state.current()
+        base = published.report if published is not before else None
+        internal = _internal_finding("the boot gate", err)
+        if base is None:
+            report = Report(findings=(internal,))
+        else:
+            findings = sorted((*base.findings, internal), key=lambda f: (f.subject, f.aspect))
+            report = replace(base, findings=tuple(findings))
         ready = _ready(settings, report)
         stop = _stops(settings, report)
         try:

@@ -294,3 +294,34 @@ def test_a_bug_in_a_recheck_follows_on_internal_error(
     assert verdict["ready"] is ready
     assert "simulated bug in a re-check" in result.stderr  # logged with its traceback
     assert result.stderr.count("Traceback") == 1  # once, not once per re-check
+
+
+LATE_BUG = (
+    """
+import bootguard.gate
+
+def _log(*args, **kwargs):  # the simulated bug: the gate fails after it checked
+    raise RuntimeError("simulated bug while logging the report")
+
+bootguard.gate._log = _log
+"""
+    + BOOT
+)
+
+
+@pytest.mark.parametrize("policy", ["ready", "not-ready"])
+def test_a_late_bug_in_the_gate_keeps_what_the_check_found(
+    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv], policy: str
+) -> None:
+    app = make_app(tmp_path / "shop", server_path)
+    result = app.run(
+        gate_venvs["drift"], LATE_BUG, env={"BOOTGUARD_ON_INTERNAL_ERROR": policy}, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    verdict = _verdict(result)
+    problems = verdict["problems"]
+    assert isinstance(problems, dict)
+    assert set(problems) == {"bootguard:internal", "msgbus:version"}
+    assert problems["bootguard:internal"][1] == "the boot gate: RuntimeError"
+    assert verdict["ready"] is False  # the drift still counts, whatever the policy
+    assert "simulated bug while logging the report" in result.stderr
