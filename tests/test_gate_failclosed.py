@@ -325,3 +325,52 @@ def test_a_late_bug_in_the_gate_keeps_what_the_check_found(
     assert problems["bootguard:internal"][1] == "the boot gate: RuntimeError"
     assert verdict["ready"] is False  # the drift still counts, whatever the policy
     assert "simulated bug while logging the report" in result.stderr
+
+
+LIFESPAN = """
+import shop.bug  # noqa: F401 - makes bootguard's own check raise
+from bootguard.lifespan import guard_lifespan
+
+async def raw(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            await send({"type": message["type"] + ".complete"})
+            if message["type"] == "lifespan.shutdown":
+                return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"shop"})
+
+app = guard_lifespan(raw)
+"""
+
+
+def test_uvicorn_enforce_stops_on_an_internal_error_unless_ready_is_chosen(
+    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+) -> None:
+    app = make_app(
+        tmp_path / "shop",
+        server_path,
+        files={"shop/__init__.py": "", "shop/bug.py": BUG, "asgi.py": LIFESPAN},
+    )
+    port = free_port()
+    argv = ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "asgi:app"]
+
+    stopped = app.start(gate_venvs["clean"], argv, env={"BOOTGUARD_MODE": "enforce"})
+    try:
+        status = stopped.wait_exit(30)
+    finally:
+        stopped.stop()
+    assert status == 3, stopped.output()
+    assert "bootguard:internal" in stopped.output()
+    assert "Application startup failed" in stopped.output()
+
+    env = {"BOOTGUARD_MODE": "enforce", "BOOTGUARD_ON_INTERNAL_ERROR": "ready"}
+    kept = app.start(gate_venvs["clean"], argv, env=env)
+    try:
+        kept.wait_for("Application startup complete")
+        reply = fetch(port, "/readyz")
+        assert (reply.status, reply.json()) == (200, {"status": "warn"})
+        assert fetch(port, "/").body == b"shop"
+    finally:
+        kept.stop()
