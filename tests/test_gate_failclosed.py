@@ -14,6 +14,7 @@ logging, middleware, server) is the real thing.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import time
@@ -89,7 +90,10 @@ def test_hanging_in_process_probes_time_out_and_the_boot_proceeds(
     for key in ("shop.sleeps:import", "shop.spins:import"):
         status, observed, message = problems[key]
         assert (status, observed) == ("fail", "timeout")
-        assert "timed out: interrupted after 1.0 s, more than its 1 s timeout" in message
+        # the alarm fires at 1 s; the handler runs as soon as the thread gets the GIL
+        assert re.search(
+            r"timed out: interrupted after 1\.[0-4] s, more than its 1 s timeout", message
+        )
     assert problems["shop.health.hangs:smoke"][:2] == ["fail", "timeout"]
     assert verdict["ready"] is False  # report mode: a failed probe is not ready ...
     assert isinstance(verdict["seconds"], float)

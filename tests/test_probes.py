@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import threading
@@ -151,7 +152,7 @@ def test_in_process_imports_that_hang_are_interrupted_at_the_timeout(modules: Pa
     for name in ("bg_sleeps", "bg_spins", "bg_swallows"):
         finding = by_subject[name]
         assert (finding.status, finding.observed) == ("fail", "timeout"), finding
-        assert finding.message.startswith(f"import {name} timed out: interrupted after 0.5 s")
+        assert re.match(rf"import {name} timed out: interrupted after 0\.[5-9] s", finding.message)
         assert finding.time_ms is not None
         assert 400 < finding.time_ms < 3000
         assert name not in sys.modules  # a failed import leaves nothing half-imported
@@ -170,7 +171,7 @@ def test_an_import_off_the_main_thread_runs_unbounded_and_says_so(modules: Path)
     thread.join(30)
     ((slow, fine),) = results
     assert (slow.status, slow.observed) == ("fail", "timeout")
-    assert "took 0.6 s, more than its 0.3 s timeout" in slow.message
+    assert re.search(r"took 0\.[6-9] s, more than its 0\.3 s timeout", slow.message)
     assert "not bounded: ran in a worker thread; use isolated" in slow.message
     assert fine.status == "pass"
     assert fine.details == ("not bounded by import_timeout: ran in a worker thread; use isolated",)
