@@ -14,8 +14,10 @@ Contract (DESIGN.md, "HTTP"):
 * ``application/health+json``.  The body's ``status`` agrees with the HTTP status: ``pass``
   or ``warn`` with 200, ``fail`` with 503.  Anonymous callers get only ``{"status": ...}``;
   ``Authorization: Bearer <token>`` (never a query parameter) gets the full report.
-* ``?verbose``: Kubernetes-style text lines, ``[+]name ok`` / ``[-]name failed: reason``;
-  the reason is withheld from anonymous callers (the check names are not).
+* ``?verbose``: Kubernetes-style text lines.  With the token, one per finding,
+  ``[+]name ok`` / ``[-]name failed: reason``; anonymous callers get one line per check
+  family instead (``[-]environment failed: 2 failed``), because the finding names are the
+  node's package inventory.
 * ``Cache-Control: no-store`` on everything; GET and HEAD only, anything else is 405.
 """
 
@@ -59,7 +61,6 @@ _REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Servic
 _JSON = "application/health+json"
 _TEXT = "text/plain; charset=utf-8"
 _LABELS = {"live": "livez", "ready": "readyz", "health": "healthz"}
-_WITHHELD = "reason withheld"
 
 
 class Response:
@@ -320,19 +321,65 @@ def _detailed(verdict: Verdict, status: str) -> dict[str, object]:
     return doc
 
 
+#: The check family of each finding aspect, for the anonymous ``?verbose`` lines.
+_FAMILIES = {"import": "imports", "smoke": "smoke", "files": "integrity"}
+_FAMILY_ORDER = ("environment", "imports", "smoke", "integrity", "bootguard")
+
+
+def _family(aspect: str) -> str:
+    if aspect in ("config", "internal"):
+        return "bootguard"  # bootguard's own configuration or bug, not the environment
+    return _FAMILIES.get(aspect, "environment")
+
+
 def _lines(verdict: Verdict, *, reveal: bool) -> list[str]:
     report: Report | None = verdict.report
     if report is None:
         return ["[-]boot-check failed: not finished"]
+    lines = _finding_lines(report) if reveal else _family_lines(report)
+    if verdict.phase == "draining":
+        lines.append("[-]shutdown failed: draining")
+    return lines
+
+
+def _finding_lines(report: Report) -> list[str]:
+    """One line per problem, with its reason: for callers with the token."""
     lines = []
     if not report.problems:
         lines.append("[+]environment ok")
     for finding in report.problems:
-        reason = " ".join(finding.message.split()) if reveal else _WITHHELD
+        reason = " ".join(finding.message.split())
         if finding.status == "fail":
             lines.append(f"[-]{finding.key} failed: {reason}")
         else:
             lines.append(f"[+]{finding.key} ok with warning: {reason}")
-    if verdict.phase == "draining":
-        lines.append("[-]shutdown failed: draining")
+    return lines
+
+
+def _family_lines(report: Report) -> list[str]:
+    """One line per check family with its status and counts: for anonymous callers.
+
+    A finding key names a distribution or a module, so the list of keys is the node's
+    package inventory; anonymous callers learn only which family failed and how often.
+    ``environment`` is always shown; the other families when they ran or reported.
+    """
+    counts: dict[str, list[int]] = {"environment": [0, 0, 0]}
+    for finding in report.findings:
+        tally = counts.setdefault(_family(finding.aspect), [0, 0, 0])
+        tally[("pass", "warn", "fail").index(finding.status)] += 1
+    lines = []
+    for family in _FAMILY_ORDER:
+        if family not in counts:
+            continue
+        passed, warned, failed = counts[family]
+        warnings = f"{warned} warning{'s' if warned != 1 else ''}"
+        if failed:
+            extra = f", {warnings}" if warned else ""
+            lines.append(f"[-]{family} failed: {failed} failed{extra}")
+        elif warned:
+            lines.append(f"[+]{family} ok with warning: {warnings}")
+        elif passed and family != "environment":
+            lines.append(f"[+]{family} ok: {passed} passed")
+        else:
+            lines.append(f"[+]{family} ok")
     return lines

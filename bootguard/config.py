@@ -26,6 +26,7 @@ from bootguard.errors import ConfigError
 __all__ = [
     "DEFAULTS",
     "ENV_PREFIX",
+    "INTERNAL_ERROR_POLICIES",
     "MODES",
     "RESERVED_ENV",
     "SETTINGS",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 MODES = ("report", "warn", "enforce")
+INTERNAL_ERROR_POLICIES = ("ready", "not-ready")
 ENV_PREFIX = "BOOTGUARD_"
 #: ``BOOTGUARD_*`` variables that belong to other bootguard tools, not to the gate.
 RESERVED_ENV = frozenset({"BOOTGUARD_CONFIG", "BOOTGUARD_BENCH_CACHE"})
@@ -77,12 +79,24 @@ class Settings:
     recheck_interval: float | None = None
     metrics: bool = False
     drain_on_sigterm: bool = False
+    on_internal_error: str | None = None
     root: str = "."
     sources: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def source(self, name: str) -> str:
         """Where setting ``name`` came from (``"default"`` when nothing set it)."""
         return dict(self.sources).get(name, "default")
+
+    def ready_on_internal_error(self) -> bool:
+        """Whether a ``bootguard:internal`` finding leaves the node ready (and running).
+
+        ``on_internal_error`` decides; unset, it is ``ready`` in ``report`` and ``warn``
+        mode (bootguard's own bug never takes a node out) and ``not-ready`` in ``enforce``
+        mode, where the user asked for a boot that fails closed.
+        """
+        if self.on_internal_error is not None:
+            return self.on_internal_error == "ready"
+        return self.mode != "enforce"
 
     def manifest_paths(self) -> list[str] | None:
         """The manifests as absolute paths (``None``: discover one in ``root``)."""
@@ -172,6 +186,44 @@ def _mode(value: object, from_env: bool) -> str:
     raise ValueError(f"expected one of {', '.join(MODES)}")
 
 
+def _internal_policy(value: object, from_env: bool) -> str:
+    if isinstance(value, str):
+        policy = value.strip().lower().replace("_", "-")
+        if policy in INTERNAL_ERROR_POLICIES:
+            return policy
+    raise ValueError(f"expected one of {', '.join(INTERNAL_ERROR_POLICIES)}")
+
+
+def _dsn(value: object, from_env: bool) -> str | None:
+    """A Sentry DSN, checked here as ``sentry_sdk`` will parse it, so a typo is one
+    ``bootguard:config`` line at boot (never a traceback from the SDK) and the bad value is
+    never used.  The DSN itself is never repeated in the problem: it holds a key."""
+    text = _text(value, from_env)
+    if text is None:
+        return None
+    from urllib.parse import urlsplit  # deferred for import cost: only with a DSN
+
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unparsable netloc
+        raise ValueError("not a Sentry DSN: expected https://<key>@<host>/<project>") from None
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a port that is not a number or out of range
+        port_ok = False
+    if parts.scheme not in ("http", "https"):
+        problem = "the scheme is not http or https"
+    elif not parts.hostname or not port_ok:
+        problem = "no valid host"
+    elif not parts.username:
+        problem = "no public key (the part before '@')"
+    elif not parts.path.rsplit("/", 1)[-1].isdigit():
+        problem = "no numeric project id at the end of the path"
+    else:
+        return text
+    raise ValueError(f"not a Sentry DSN: {problem}; expected https://<key>@<host>/<project>")
+
+
 def _text(value: object, from_env: bool) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
@@ -222,7 +274,7 @@ SETTINGS: dict[str, Callable[[object, bool], Any]] = {
     "integrity": _integrity,
     "quick_integrity": _bool,
     "sentry": _bool,
-    "sentry_dsn": _text,
+    "sentry_dsn": _dsn,
     "sentry_on_pass": _bool,
     "sentry_flush_timeout": _seconds,
     "sentry_wait": _seconds,
@@ -231,6 +283,7 @@ SETTINGS: dict[str, Callable[[object, bool], Any]] = {
     "recheck_interval": _seconds,
     "metrics": _bool,
     "drain_on_sigterm": _bool,
+    "on_internal_error": _internal_policy,
 }
 DEFAULTS = Settings()
 
@@ -374,7 +427,10 @@ def _pyproject_table(
     except OSError as err:
         problems.append(f"{path}: cannot read: {err.strerror or err}")
         return path, {}
+    missing = f"BOOTGUARD_CONFIG: {explicit}: no [tool.bootguard] table in this file"
     if b"tool.bootguard" not in data and not (b"[tool]" in data and b"bootguard" in data):
+        if explicit:  # named on purpose: a file without settings is a mistake, say so
+            problems.append(missing)
         return path, {}  # no [tool.bootguard] table: skip the TOML parser entirely
     from bootguard.errors import ManifestError
     from bootguard.manifest._toml import load_toml
@@ -384,7 +440,11 @@ def _pyproject_table(
     except ManifestError as err:
         problems.append(str(err))
         return path, {}
-    table = document.get("tool", {}).get("bootguard", {})
+    tool = document.get("tool", {})
+    if explicit and not (isinstance(tool, dict) and "bootguard" in tool):
+        problems.append(missing)
+        return path, {}
+    table = tool.get("bootguard", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         problems.append(f"{path}: [tool.bootguard] must be a table")
         return path, {}

@@ -12,8 +12,12 @@ explicit ``enforce`` stop:
    become ``bootguard:config`` findings (``warn``; ``fail`` in ``enforce`` mode);
 2. the check (:func:`bootguard.api.check`) against the configured or discovered manifest;
    an unreadable manifest is a ``bootguard:config`` finding and the consistency checks
-   still run; then the probes (critical imports, smoke callables);
+   still run; then the probes (critical imports, smoke callables);  any other exception
+   is bootguard's own bug: a ``bootguard:internal`` finding (status ``fail``), logged with
+   its traceback at error level;
 3. the verdict to :mod:`bootguard.state` (ready unless ``fail``; always ready in ``warn``);
+   whether a ``bootguard:internal`` finding counts is the ``on_internal_error`` setting
+   (default: it does not, except in ``enforce`` mode);
 4. a log record (info on pass, warning, error) and, on warn/fail, one Sentry event
    (:mod:`bootguard.sentry`); when Sentry is not configured yet the event waits for it;
 5. the mode: ``enforce`` and ``fail`` -> ``SystemExit(3)`` (after the Sentry flush).
@@ -99,7 +103,7 @@ def run(
     global _outcome
     with _lock:
         if _outcome is None:
-            _outcome = _first_run(dict(options or {}), start, exit)
+            _outcome = _first_run_failsafe(dict(options or {}), start, exit)
         elif options:
             _logger().debug("bootguard: the gate already ran in this process; options ignored")
         result = _outcome
@@ -132,16 +136,17 @@ def reset() -> None:
 
 def _first_run(options: dict[str, object], start: str | Path | None, exit: bool) -> Outcome:
     started = time.perf_counter()
+    internal: list[Finding] = []
     try:
         settings, problems = load_settings(options, start=start)
     except Exception as err:  # our bug: never a traceback into the application
-        _logger().exception("bootguard: could not read the settings")
-        settings, problems = Settings(), [f"internal error reading settings: {err!r}"]
-    report = _checked(settings, problems, started)
+        settings, problems = Settings(), []
+        internal.append(_internal_finding("reading the settings", err))
+    report = _checked(settings, problems, started, internal)
     ready = _ready(settings, report)
     state.publish(report, ready=ready)
     _start_watchers(settings, report)
-    stop = settings.mode == "enforce" and report.status == "fail"
+    stop = _stops(settings, report)
     if settings.sentry and "sentry_sdk" in sys.modules:
         _import_sentry_sink()  # before logging: keeps the report log out of the app's Sentry
     _log(report, settings, ready, stop, exit)
@@ -150,9 +155,69 @@ def _first_run(options: dict[str, object], start: str | Path | None, exit: bool)
     return Outcome(settings, report, ready, stop, os.getpid())
 
 
+def _first_run_failsafe(
+    options: dict[str, object], start: str | Path | None, exit: bool
+) -> Outcome:
+    """:func:`_first_run`, with a bug of the gate's own turned into an outcome.
+
+    Every stage of the first run already catches its own errors; this is the last net
+    (a bug in logging the report, publishing the verdict...).  The outcome then carries a
+    ``bootguard:internal`` finding, added to the report the run had already published
+    (so a drift it found still counts), and the ``on_internal_error`` policy of the
+    settings that could be read (defaults otherwise).
+    """
+    before = state.current()
+    try:
+        return _first_run(options, start, exit)
+    except Exception as err:
+        try:
+            settings, _ = load_settings(options, start=start)
+        except Exception:
+            settings = Settings()
+        published = state.current()
+        base = published.report if published is not before else None
+        internal = _internal_finding("the boot gate", err)
+        if base is None:
+            report = Report(findings=(internal,))
+        else:
+            findings = sorted((*base.findings, internal), key=lambda f: (f.subject, f.aspect))
+            report = replace(base, findings=tuple(findings))
+        ready = _ready(settings, report)
+        stop = _stops(settings, report)
+        try:
+            state.publish(report, ready=ready)
+            _log(report, settings, ready, stop, exit)
+            if settings.sentry:
+                _to_sentry(report, settings)
+        except Exception:
+            _logger().exception("bootguard: could not publish or report the verdict")
+        return Outcome(settings, report, ready, stop, os.getpid())
+
+
+def _deciding(settings: Settings, report: Report) -> Report:
+    """The report readiness and the stop are decided on.
+
+    With ``on_internal_error = "ready"`` (the default outside ``enforce``), a
+    ``bootguard:internal`` finding is reported (log, Sentry, detailed health) but does not
+    count: readiness is computed as if it were not there, so bootguard's own bug never
+    takes a node out of rotation nor stops it.
+    """
+    if not settings.ready_on_internal_error():
+        return report
+    if not any(f.aspect == "internal" for f in report.findings):
+        return report
+    return replace(report, findings=tuple(f for f in report.findings if f.aspect != "internal"))
+
+
 def _ready(settings: Settings, report: Report) -> bool:
-    """The policy: ``warn`` mode is always ready; otherwise ready unless the check failed."""
-    return settings.mode == "warn" or report.status != "fail"
+    """The policy: ``warn`` mode is always ready; otherwise ready unless the check failed
+    (a ``bootguard:internal`` finding counts only with ``on_internal_error = "not-ready"``)."""
+    return settings.mode == "warn" or _deciding(settings, report).status != "fail"
+
+
+def _stops(settings: Settings, report: Report) -> bool:
+    """``enforce`` stops the process on what makes the node not ready."""
+    return settings.mode == "enforce" and _deciding(settings, report).status == "fail"
 
 
 def _start_watchers(settings: Settings, report: Report) -> None:
@@ -188,31 +253,43 @@ def _start_watchers(settings: Settings, report: Report) -> None:
                 ready=lambda new: _ready(settings, new),
                 on_change=changed,
                 baseline=report,
+                on_error=_recheck_error,
             )
     except Exception:  # our bug or a missing extra: log it, never break the boot
         _logger().exception("bootguard: could not start metrics / drain / re-check")
 
 
-def _checked(settings: Settings, problems: list[str], started: float) -> Report:
-    """The Report with the configuration and probe findings added; never raises."""
+def _checked(
+    settings: Settings, problems: list[str], started: float, internal: list[Finding]
+) -> Report:
+    """The Report with the configuration, probe and internal findings added; never raises.
+
+    Errors bootguard raises on purpose (:class:`~bootguard.errors.BootguardError`: an
+    unreadable manifest, a bad setting, an interpreter that cannot be inspected) are
+    ``bootguard:config`` findings; any other exception is a bug of bootguard's own and
+    becomes a ``bootguard:internal`` finding (logged with its traceback, see
+    :func:`_internal_finding`).
+    """
+    from bootguard.errors import BootguardError, ManifestError
+
     status = "fail" if settings.mode == "enforce" else "warn"
     extra = [_config_finding(status, problem) for problem in problems]
+    extra.extend(internal)
     report: Report | None = None
+    kwargs: dict[str, Any] = {
+        "strict": settings.strict,
+        "ignore": settings.ignore,
+        "extras": settings.extras,
+        "groups": settings.groups,
+        "use_seal": settings.seal,
+        "integrity": settings.integrity,
+        "quick_integrity": settings.quick_integrity,
+        "allow_empty": settings.allow_empty_manifest,
+        "pyprojects": [os.path.join(settings.root, "pyproject.toml")],
+    }
     try:
         from bootguard.api import check
-        from bootguard.errors import ManifestError
 
-        kwargs: dict[str, Any] = {
-            "strict": settings.strict,
-            "ignore": settings.ignore,
-            "extras": settings.extras,
-            "groups": settings.groups,
-            "use_seal": settings.seal,
-            "integrity": settings.integrity,
-            "quick_integrity": settings.quick_integrity,
-            "allow_empty": settings.allow_empty_manifest,
-            "pyprojects": [os.path.join(settings.root, "pyproject.toml")],
-        }
         manifests = _manifests(settings)
         if not manifests and settings.manifest_paths() is None:
             extra.append(_no_manifest_finding(settings))
@@ -221,9 +298,10 @@ def _checked(settings: Settings, problems: list[str], started: float) -> Report:
         except ManifestError as err:
             extra.append(_config_finding(status, f"manifest: {err}"))
             report = check([], **kwargs)  # still catch what pip check would
+    except BootguardError as err:
+        extra.append(_config_finding(status, str(err)))
     except Exception as err:
-        _logger().exception("bootguard: the environment check failed unexpectedly")
-        extra.append(_config_finding(status, f"internal error in the check: {err!r}"))
+        extra.append(_internal_finding("the environment check", err))
     if report is None:
         report = Report(findings=())
     probe_findings: list[Finding] = []
@@ -240,8 +318,7 @@ def _checked(settings: Settings, problems: list[str], started: float) -> Report:
                 smoke_timeout=settings.smoke_timeout,
             )
     except Exception as err:
-        _logger().exception("bootguard: the probes failed unexpectedly")
-        extra.append(_config_finding(status, f"internal error in the probes: {err!r}"))
+        extra.append(_internal_finding("the probes", err))
     timings = (
         *report.timings,
         ("probes", (time.perf_counter() - mark) * 1000.0),
@@ -251,6 +328,43 @@ def _checked(settings: Settings, problems: list[str], started: float) -> Report:
         (*report.findings, *probe_findings, *extra), key=lambda f: (f.subject, f.aspect)
     )
     return replace(report, findings=tuple(findings), timings=timings)
+
+
+def _recheck_error(err: Exception) -> Finding | None:
+    """What a re-check's exception becomes: bootguard's bug is ``bootguard:internal``
+    (readiness then follows ``on_internal_error``); an error bootguard raises on purpose
+    (a manifest removed or half-written while it is replaced) keeps the last verdict."""
+    from bootguard.errors import BootguardError
+
+    if isinstance(err, BootguardError):
+        return None
+    return _internal_finding("the re-check", err)
+
+
+def _internal_finding(stage: str, err: BaseException) -> Finding:
+    """A ``bootguard:internal`` finding for a bug in ``stage``, logged with its traceback.
+
+    Always status ``fail`` (something was not checked); what it does to readiness is the
+    ``on_internal_error`` policy (:func:`_deciding`).  ``observed`` (the drift signature,
+    so Sentry grouping) holds the stage and the exception type, never its message, which
+    may carry paths or addresses that differ per node.
+    """
+    _logger().error("bootguard: internal error in %s", stage, exc_info=err)
+    return Finding(
+        "bootguard",
+        "internal",
+        "fail",
+        f"bootguard internal error in {stage}: {type(err).__name__}: {_one_line(err)}",
+        expected="no error",
+        observed=f"{stage}: {type(err).__name__}",
+    )
+
+
+def _one_line(err: BaseException) -> str:
+    from bootguard._text import one_line
+
+    text = one_line(" ".join(str(err).split()))
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _manifests(settings: Settings) -> list[str]:
@@ -310,6 +424,8 @@ def _log(report: Report, settings: Settings, ready: bool, stop: bool, exit: bool
         consequence = f"mode {settings.mode}: the node stays ready"
     else:
         consequence = f"mode {settings.mode}: the node is not ready (readiness answers 503)"
+    if settings.ready_on_internal_error() and any(f.aspect == "internal" for f in report.findings):
+        consequence += "; bootguard's internal error does not count (on_internal_error = ready)"
     _logger().log(level, "%s\nbootguard: %s", report.to_text(), consequence)
 
 

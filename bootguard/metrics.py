@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DRIFT_ASPECTS", "enable"]
 
-DRIFT_ASPECTS = frozenset({"version", "extraneous", "duplicate", "files"})
+DRIFT_ASPECTS = frozenset({"version", "extraneous", "duplicate", "files", "source"})
 #: Finding subjects that name no distribution (``environment:files`` is the fingerprint).
 NOT_DISTRIBUTIONS = frozenset({"environment", "python", "bootguard"})
 

@@ -5,21 +5,38 @@ version of a C extension, a module-level connection).  ``imports`` names the mod
 application cannot live without; ``smoke`` names ``module:function`` callables that
 exercise a dependency (true or ``None`` passes, ``False`` or an exception fails).
 
-In-process imports run in the calling thread, as the application's own imports will (no
-false alarm from a module that must be imported in the main thread); one slower than its
-timeout fails but cannot be interrupted.  ``isolated=True`` runs the imports in a child
-interpreter instead, killed at the timeout, so a hanging or crashing import (a segfault in
-an extension) cannot hang or kill the boot.  Smoke callables run in a daemon thread that is
-abandoned at its timeout (a Python thread cannot be killed).  The child reports one
-JSON line per module on a private copy of its stdout; the module's own prints go to
-stderr.  Smoke callables always run in-process: they test this process's resources.
+How each timeout holds (what an operator must know to trust a boot that cannot hang):
+
+* **In-process imports** (the default) run in the calling thread, as the application's
+  own imports will (no false alarm from a module that must be imported in the main
+  thread).  On the main thread of a POSIX process they are interrupted at the timeout by
+  ``SIGALRM`` (``setitimer(ITIMER_REAL)``, the technique of pytest-timeout): the handler
+  raises a private ``BaseException`` that the module's own ``except Exception`` cannot
+  swallow; the previous handler is put back afterwards.  Where that is not possible the
+  import still runs in the calling thread, unbounded, and the finding says why ("not
+  bounded: ran in a worker thread"; "... the application's SIGALRM timer was armed", which
+  bootguard never clobbers; "... no SIGALRM on this platform").  Running an import in a
+  thread of its own instead would be worse: an abandoned import keeps the module's import
+  lock, so the application's own ``import`` of it would hang just the same, and modules
+  that install signal handlers would fail only because of bootguard.
+* A signal cannot interrupt C code that holds the GIL (an extension stuck in a loop):
+  only ``isolated=True`` bounds that.  It runs the imports in a child interpreter, killed
+  at the timeout, so a hanging or crashing import (a segfault) cannot hang or kill the
+  boot.  The child reports one JSON line per module on a private copy of its stdout; the
+  module's own prints go to stderr.
+* **Smoke callables** always run in-process (they test this process's resources), in a
+  daemon thread that is abandoned at its timeout: bounded on every thread and platform,
+  and a hanging callable cannot hold an import lock the application needs (its module is
+  imported first, in the calling thread, under the import rules above).
+
+``KeyboardInterrupt`` and ``SystemExit`` are never findings: they propagate, so Ctrl-C
+during a hanging probe stops the boot instead of being reported as an import failure.
 
 Findings use the ``import`` and ``smoke`` aspects; passes are recorded too, with their time.
 """
 
 from __future__ import annotations
 
-import functools
 import sys
 import threading
 import time
@@ -30,6 +47,7 @@ from bootguard.report import Finding
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from queue import Queue
+    from types import FrameType
     from typing import IO, Any
 
 __all__ = ["run_imports", "run_probes", "run_smoke"]
@@ -57,10 +75,10 @@ def run_imports(
 ) -> list[Finding]:
     """Import each module, in this thread or (``isolated``) in a child interpreter.
 
-    In-process imports run in the calling thread, exactly as the application's own imports
-    will (a module that installs signal handlers or needs the main thread's event loop must
-    not fail here only because of bootguard); one that takes longer than ``timeout`` is
-    a failure, but only ``isolated`` can interrupt an import that hangs.
+    In-process, an import is interrupted at ``timeout`` when this is the main thread and
+    ``SIGALRM`` is free (see the module docstring); otherwise it runs to its end and one
+    slower than ``timeout`` fails with the reason it could not be interrupted.  Only
+    ``isolated`` bounds an import stuck in C code.
     """
     if not modules:
         return []
@@ -72,37 +90,145 @@ def run_imports(
     for name in modules:
         outcome = _Outcome()
         started = time.perf_counter()
+        alarm = _Alarm.arm(timeout)
         try:
-            importlib.import_module(name)
-        except BaseException as err:  # an import's SystemExit is its failure, not ours
+            try:
+                importlib.import_module(name)
+            finally:
+                alarm.disarm()
+        except _ProbeTimeout:
+            alarm.disarm()  # again: the signal may have landed inside the first disarm
+            outcome.ms = (time.perf_counter() - started) * 1000.0
+            findings.append(_timed_out(name, outcome.ms, timeout, interrupted=True))
+            continue
+        except Exception as err:
             outcome.error = (type(err).__name__, _clip(str(err)))
             outcome.frames = _last_frames(err)
         outcome.ms = (time.perf_counter() - started) * 1000.0
         outcome.done = True
         if outcome.error is None and outcome.ms > timeout * 1000.0:
-            findings.append(
-                Finding(
-                    name,
-                    "import",
-                    "fail",
-                    f"import {name} took {outcome.ms / 1000.0:.1f} s, "
-                    f"more than its {timeout:g} s timeout",
-                    expected="finishes",
-                    observed="timeout",
-                    time_ms=outcome.ms,
-                )
-            )
+            findings.append(_timed_out(name, outcome.ms, timeout, unbounded=alarm.unbounded))
             continue
-        findings.append(_import_finding(name, outcome))
+        finding = _import_finding(name, outcome)
+        if alarm.unbounded is not None:
+            finding = _with_detail(finding, f"not bounded by import_timeout: {alarm.unbounded}")
+        findings.append(finding)
     return findings
 
 
+def _timed_out(
+    name: str,
+    ms: float,
+    timeout: float,
+    *,
+    interrupted: bool = False,
+    unbounded: str | None = None,
+) -> Finding:
+    if interrupted:
+        message = (
+            f"import {name} timed out: interrupted after {ms / 1000.0:.1f} s, "
+            f"more than its {timeout:g} s timeout"
+        )
+    else:
+        message = (
+            f"import {name} timed out: took {ms / 1000.0:.1f} s, more than its {timeout:g} s "
+            f"timeout (not bounded: {unbounded or 'not interrupted'})"
+        )
+    return Finding(
+        name,
+        "import",
+        "fail",
+        message,
+        expected="finishes",
+        observed="timeout",
+        time_ms=ms,
+    )
+
+
+def _with_detail(finding: Finding, detail: str) -> Finding:
+    import dataclasses  # already imported by the report module: free
+
+    return dataclasses.replace(finding, details=(*finding.details, detail))
+
+
+class _ProbeTimeout(BaseException):
+    """Raised by the SIGALRM handler inside a probe; a BaseException so that the probed
+    module's own ``except Exception`` cannot swallow it."""
+
+
+class _Alarm:
+    """One armed ``ITIMER_REAL`` for one probe, or the reason none could be armed.
+
+    ``unbounded`` is ``None`` when the probe is interrupted at its timeout, else the
+    sentence a finding gives for why it was not.
+    """
+
+    __slots__ = ("_fired", "_handler", "_previous", "unbounded")
+
+    def __init__(self, unbounded: str | None) -> None:
+        self.unbounded = unbounded
+        self._previous: object = None
+        self._handler: Callable[[int, FrameType | None], None] | None = None
+        self._fired = False
+
+    @classmethod
+    def arm(cls, timeout: float) -> _Alarm:
+        import signal
+
+        if not hasattr(signal, "setitimer") or not hasattr(signal, "SIGALRM"):
+            return cls("no SIGALRM timer on this platform; use isolated")
+        if threading.current_thread() is not threading.main_thread():
+            return cls("ran in a worker thread; use isolated")
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        if remaining > 0:
+            return cls("the application's SIGALRM timer was armed; use isolated")
+        previous = signal.getsignal(signal.SIGALRM)
+        if previous is None:  # installed from C: it could not be put back
+            return cls("a SIGALRM handler installed outside Python is in place; use isolated")
+        alarm = cls(None)
+
+        def interrupt(signum: int, frame: FrameType | None) -> None:
+            if not alarm._fired:
+                alarm._fired = True  # once: a late signal must not escape into our code
+                raise _ProbeTimeout
+
+        try:
+            signal.signal(signal.SIGALRM, interrupt)
+        except (ValueError, OSError) as err:  # e.g. a sub-interpreter's main thread
+            return cls(f"cannot install a SIGALRM handler here ({err}); use isolated")
+        alarm._previous = previous
+        alarm._handler = interrupt
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        return alarm
+
+    def disarm(self) -> None:
+        """Stop the timer and put the previous handler back (only if ours is still there:
+        a module that installed its own SIGALRM handler keeps it; a timer the module armed
+        during its import is cancelled with ours, the two cannot be told apart)."""
+        if self._handler is None:
+            return
+        import signal
+
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if signal.getsignal(signal.SIGALRM) is self._handler:
+            signal.signal(signal.SIGALRM, self._previous)  # type: ignore[arg-type]
+        self._handler = None
+
+
 def run_smoke(targets: Sequence[str], *, timeout: float = 5.0) -> list[Finding]:
-    """Call each ``module:function`` with no arguments; ``False`` or an exception fails."""
+    """Call each ``module:function`` with no arguments; ``False`` or an exception fails.
+
+    The module is imported in the calling thread (bounded like a critical import, by the
+    same ``timeout``); the call runs in a daemon thread abandoned at ``timeout``.
+    """
     findings = []
     for target in targets:
         subject = target.replace(":", ".")
-        outcome = _in_thread(functools.partial(_call, target), timeout)
+        resolved = _resolve_bounded(target, timeout)
+        if isinstance(resolved, _Outcome):
+            findings.append(_outcome_finding(subject, "smoke", f"smoke check {target}", resolved))
+            continue
+        outcome = _in_thread(resolved, timeout)
         if outcome.error is None and outcome.done and outcome.value is False:
             findings.append(
                 Finding(
@@ -133,29 +259,56 @@ class _Outcome:
         self.ms = 0.0
 
 
+def _resolve_bounded(target: str, timeout: float) -> Callable[[], object] | _Outcome:
+    """The callable, or the outcome that says why there is none (error or timeout)."""
+    started = time.perf_counter()
+    alarm = _Alarm.arm(timeout)
+    try:
+        try:
+            return _resolve(target)
+        finally:
+            alarm.disarm()
+    except _ProbeTimeout:
+        alarm.disarm()  # again: the signal may have landed inside the first disarm
+        outcome = _Outcome()  # not done: reported as a timeout
+    except Exception as err:
+        outcome = _Outcome()
+        outcome.done = True
+        outcome.error = (type(err).__name__, _clip(str(err)))
+        outcome.frames = _last_frames(err)
+    outcome.ms = (time.perf_counter() - started) * 1000.0
+    return outcome
+
+
 def _in_thread(call: Callable[[], object], timeout: float) -> _Outcome:
+    """Run ``call`` in a daemon thread; abandon it (still running) at ``timeout``.
+
+    ``KeyboardInterrupt`` and ``SystemExit`` raised by the call are re-raised here, in
+    the caller: they ask the process to stop and are never a probe's finding.
+    """
     outcome = _Outcome()
+    escaped: list[BaseException] = []
     started = time.perf_counter()
 
     def target() -> None:
         try:
             outcome.value = call()
-        except BaseException as err:  # a probe's SystemExit or KeyboardInterrupt is its failure
+        except Exception as err:
             outcome.error = (type(err).__name__, _clip(str(err)))
             outcome.frames = _last_frames(err)
+        except BaseException as err:  # handed to the caller, re-raised there
+            escaped.append(err)
         outcome.ms = (time.perf_counter() - started) * 1000.0
         outcome.done = True
 
     thread = threading.Thread(target=target, name="bootguard-probe", daemon=True)
     thread.start()
     thread.join(timeout)
+    if escaped:
+        raise escaped[0]
     if not outcome.done:
         outcome.ms = (time.perf_counter() - started) * 1000.0
     return outcome
-
-
-def _call(target: str) -> object:
-    return _resolve(target)()
 
 
 def _resolve(target: str) -> Callable[[], object]:

@@ -6,11 +6,19 @@ boot verdict no longer describes it.  :func:`start_recheck` runs :func:`bootguar
 a new verdict only when the result changes, so the health endpoints re-render once per
 change and ``on_change`` (the gate's Sentry hook) fires once per change.
 
+What a change does to readiness is the gate's policy, the same as at boot: a locked
+distribution at another version, a missing one, or a broken requirement is ``fail`` (503);
+a newly installed package the manifest does not list is an ``extraneous`` warning (still
+ready) unless ``strict``.  A change that only adds a warning is still published (the report
+and ``/readyz`` body say ``warn``), so operators can see it.
+
 Rules it keeps:
 
 * never blocks a request: the thread only calls ``state.publish``, which swaps one object;
 * a re-check that raises is logged (once per distinct error), never raised, and leaves the
-  last verdict in place: bootguard's own trouble must not flip readiness;
+  last verdict in place: bootguard's own trouble must not flip readiness by itself.  With
+  ``on_error`` (the gate passes one) the error may instead become a finding added to the
+  last report (``bootguard:internal``), and the ``ready`` policy decides what it does;
 * findings the re-check does not re-run (critical ``import``, ``smoke``, ``files``) are
   carried over from the boot report, so a failed import at boot is not "healed" by a
   re-check that never imports anything;
@@ -65,6 +73,7 @@ class Recheck:
         ready: Callable[[Report], bool] | None = None,
         on_change: Callable[[Report], None] | None = None,
         baseline: Report | None = None,
+        on_error: Callable[[Exception], Finding | None] | None = None,
     ) -> None:
         if not interval > 0:
             raise ConfigError(
@@ -76,6 +85,8 @@ class Recheck:
         self._on_change = on_change
         self._carried: tuple[Finding, ...] = ()
         self._last_key: tuple[str, str, str | None] | None = None
+        self._last_report = baseline
+        self._on_error = on_error
         if baseline is not None:
             self._carried = tuple(f for f in baseline.findings if f.aspect in CARRIED_ASPECTS)
             self._last_key = _key(baseline)
@@ -112,21 +123,39 @@ class Recheck:
             report = self._run()
         except Exception as err:
             message = one_line(f"{type(err).__name__}: {err}")
-            if message != self._last_error:
-                self._last_error = message
+            if message == self._last_error:
+                return None
+            self._last_error = message
+            finding = self._error_finding(err)
+            if finding is None or self._last_report is None:
                 _log.warning(
                     "bootguard: re-check failed (verdict kept): %s", message, exc_info=True
                 )
-            return None
+                return None
+            return self._publish(_with_error(self._last_report, finding))
         if self._last_error is not None:
             self._last_error = None
             _log.info("bootguard: re-check works again")
         if self._carried:
             report = _with_carried(report, self._carried)
+        return self._publish(report)
+
+    def _error_finding(self, err: Exception) -> Finding | None:
+        if self._on_error is None:
+            return None
+        try:
+            return self._on_error(err)
+        except Exception:
+            _log.exception("bootguard: re-check error hook failed")
+            return None
+
+    def _publish(self, report: Report) -> Report | None:
+        """Publish ``report`` if its result differs from the last one; return it if so."""
         key = _key(report)
         if key == self._last_key:
             return None
         self._last_key = key
+        self._last_report = report
         ready = self._ready(report)
         _log.warning(
             "bootguard: environment changed since the last check: %s (%s)",
@@ -154,6 +183,15 @@ class Recheck:
         self.start()
 
 
+def _with_error(last: Report, finding: Finding) -> Report:
+    """The last report, its previous error findings replaced by ``finding``."""
+    import dataclasses  # deferred for import cost
+
+    kept = [f for f in last.findings if f.key != finding.key]
+    findings = sorted((*kept, finding), key=lambda f: (f.subject, f.aspect))
+    return dataclasses.replace(last, findings=tuple(findings))
+
+
 def _with_carried(report: Report, carried: tuple[Finding, ...]) -> Report:
     import dataclasses  # deferred for import cost
 
@@ -169,12 +207,15 @@ def start_recheck(
     ready: Callable[[Report], bool] | None = None,
     on_change: Callable[[Report], None] | None = None,
     baseline: Report | None = None,
+    on_error: Callable[[Exception], Finding | None] | None = None,
 ) -> Recheck:
     """Re-run ``bootguard.check(manifests, **options)`` every ``interval`` seconds.
 
     ``ready`` maps a report to readiness (default: not ``fail``; the gate passes its
     policy).  ``on_change`` is called with each changed report (after it is published).
     ``baseline`` is the report to compare with; default: the currently published one.
+    ``on_error`` turns an exception of the re-check into a finding added to the last
+    report (``None``: log it and keep the verdict, the default).
     Manifest paths are resolved (``None``: discovered) now, so a later ``chdir`` does not
     change what is checked.
     """
@@ -193,7 +234,9 @@ def start_recheck(
 
     if baseline is None:
         baseline = state.current().report
-    return Recheck(interval, run, ready=ready, on_change=on_change, baseline=baseline).start()
+    return Recheck(
+        interval, run, ready=ready, on_change=on_change, baseline=baseline, on_error=on_error
+    ).start()
 
 
 def _restart_in_child() -> None:

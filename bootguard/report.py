@@ -197,6 +197,7 @@ class Report:
 
 _COMPONENT_TYPE = {
     "version": "distribution",
+    "source": "distribution",
     "requires": "distribution",
     "extraneous": "distribution",
     "duplicate": "distribution",

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 
 import sentry_sdk
@@ -57,11 +58,15 @@ log = logging.getLogger("bootguard")
 _MAX_FINDINGS = 50  # in the context
 _MAX_DIST_TAGS = 20
 _TAG_KEY_LIMIT = 32  # Sentry truncates or drops longer tag keys
-_DIST_ASPECTS = frozenset({"version", "requires", "duplicate", "files", "extraneous"})
+_DIST_ASPECTS = frozenset(
+    {"version", "requires", "duplicate", "files", "extraneous", "metadata", "source"}
+)
 #: Finding subjects that name no distribution (``environment:files`` is the fingerprint).
 _NOT_DISTRIBUTIONS = frozenset({"environment", "python", "bootguard"})
 _processor_lock = threading.Lock()
 _processor_installed = False
+#: The process that sent a boot event through the application's client (see the fork hook).
+_sent_from_pid: int | None = None
 
 # The gate logs its report too; the SDK's logging integration must not turn that record
 # into a second, differently grouped event (the boot event is the one we send on purpose).
@@ -150,6 +155,8 @@ def send(report: Report, settings: Settings) -> bool:
         with sentry_sdk.new_scope() as scope:
             _fill(scope, fields)
             scope.capture_message(fields["message"], level=fields["level"])
+        global _sent_from_pid
+        _sent_from_pid = os.getpid()
         sentry_sdk.flush(timeout=settings.sentry_flush_timeout)
     except Exception:
         log.warning("bootguard: could not report to Sentry", exc_info=True)
@@ -233,3 +240,42 @@ class BootguardIntegration(Integration):
         from bootguard import gate
 
         gate.sentry_configured()
+
+
+# --- fork: a worker must not inherit the master's boot event -----------------------------
+
+
+def _after_fork_in_child() -> None:
+    """Give a forked child a fresh send queue when this process sent the boot event.
+
+    The gunicorn ``preload_app`` master sends the boot event through the application's
+    client, which starts the SDK's sending thread there.  A forked worker inherits that
+    thread's queue, including the dead thread among its waiters: the worker's own sends
+    then wake the dead thread instead of its new one, and at exit the SDK reports "pending
+    events" and waits its whole shutdown timeout, in every worker.  The queue and its lock
+    are replaced with new, empty ones (so nothing of the master's is sent again); a new
+    thread starts on the worker's first send.  The SDK offers no public call for this, so
+    it is done only for the transport shape it has (a ``_worker`` with ``_queue``,
+    ``_lock``, ``_thread``, ``_thread_for_pid``) and skipped otherwise.
+    """
+    global _sent_from_pid
+    if _sent_from_pid is None:
+        return
+    _sent_from_pid = None
+    try:
+        worker = getattr(getattr(sentry_sdk.get_client(), "transport", None), "_worker", None)
+        queue = getattr(worker, "_queue", None)
+        if queue is None or not all(
+            hasattr(worker, name) for name in ("_lock", "_thread", "_thread_for_pid")
+        ):
+            return
+        worker._queue = type(queue)(queue.maxsize)  # type: ignore[union-attr]
+        worker._lock = threading.Lock()  # type: ignore[union-attr]
+        worker._thread = None  # type: ignore[union-attr]
+        worker._thread_for_pid = None  # type: ignore[union-attr]
+    except Exception:  # never break a fork over this
+        log.debug("bootguard: could not reset the inherited Sentry queue", exc_info=True)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -112,3 +112,70 @@ def test_invalid_toml_and_a_missing_explicit_config_are_problems_not_crashes(
     missing = os.fspath(tmp_path / "nope.toml")
     _, problems = load_settings(environ={"BOOTGUARD_CONFIG": missing})
     assert problems == [f"BOOTGUARD_CONFIG: {missing}: no such file"]
+
+
+def test_a_config_file_named_explicitly_without_a_bootguard_table_is_a_problem(
+    tmp_path: Path,
+) -> None:
+    other = tmp_path / "other.toml"
+    for text in ('[project]\nname = "x"\n', "[tool.black]\nline-length = 99\n# bootguard\n"):
+        other.write_text(text)
+        result, problems = load_settings(environ={"BOOTGUARD_CONFIG": str(other)})
+        assert problems == [f"BOOTGUARD_CONFIG: {other}: no [tool.bootguard] table in this file"]
+        assert result.mode == DEFAULTS.mode
+        assert result.sources == ()  # nothing was read from the file
+        with pytest.raises(ConfigError, match=r"other\.toml: no \[tool\.bootguard\] table"):
+            settings(environ={"BOOTGUARD_CONFIG": str(other)})
+    # a discovered pyproject.toml without the table is simply not bootguard's business
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert load_settings(start=tmp_path, environ={})[1] == []
+
+
+@pytest.mark.parametrize(
+    ("dsn", "reason"),
+    [
+        ("not a dsn", "the scheme is not http or https"),
+        ("ftp://key@sentry.example/1", "the scheme is not http or https"),
+        ("https://sentry.example/1", "no public key"),
+        ("https://key@/1", "no valid host"),
+        ("https://key@sentry.example:99999/1", "no valid host"),
+        ("https://key@sentry.example/project", "no numeric project id"),
+        ("http://[::1/1", "expected https://<key>@<host>/<project>"),
+    ],
+)
+def test_a_malformed_sentry_dsn_is_one_problem_and_never_used(dsn: str, reason: str) -> None:
+    result, problems = load_settings({"sentry_dsn": dsn}, environ={})
+    (problem,) = problems
+    assert problem.startswith("argument: sentry_dsn: not a Sentry DSN")
+    assert reason in problem
+    assert problem.endswith("(got <hidden>)")
+    assert dsn not in problem  # the DSN itself (it holds a key) is never repeated
+    assert "key@" not in problem
+    assert result.sentry_dsn is None
+
+
+def test_valid_sentry_dsns_are_kept() -> None:
+    for dsn in ("https://abc@o1.ingest.sentry.io/123", "http://k:s@127.0.0.1:9000/path/7"):
+        result, problems = load_settings({"sentry_dsn": dsn}, environ={})
+        assert (result.sentry_dsn, problems) == (dsn, [])
+
+
+def test_on_internal_error_defaults_by_mode_and_can_be_set() -> None:
+    for mode, ready in (("report", True), ("warn", True), ("enforce", False)):
+        result, _ = load_settings({"mode": mode}, environ={})
+        assert result.on_internal_error is None
+        assert result.ready_on_internal_error() is ready
+    result, problems = load_settings(
+        {"mode": "enforce"}, environ={"BOOTGUARD_ON_INTERNAL_ERROR": "Ready"}
+    )
+    assert (problems, result.ready_on_internal_error()) == ([], True)
+    result, problems = load_settings({"on_internal_error": "not_ready"}, environ={})
+    assert (problems, result.on_internal_error, result.ready_on_internal_error()) == (
+        [],
+        "not-ready",
+        False,
+    )
+    _, problems = load_settings({"on_internal_error": "ignore"}, environ={})
+    assert problems == [
+        "argument: on_internal_error: expected one of ready, not-ready (got 'ignore')"
+    ]

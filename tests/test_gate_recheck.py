@@ -9,9 +9,17 @@ to report that it is no longer ready.
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
+from tests.gate_support import make_app, server_path
+from tests.health_support import fetch, free_port
 from tests.support.venvs import VenvFactory
+from tests.test_gate import _no_control_socket
+
+__all__ = ["server_path"]  # fixtures used here
+
+TOKEN = "recheck-token"
 
 APP = """
 import sys, time
@@ -56,3 +64,92 @@ def test_recheck_setting_flips_readiness_after_a_pip_install(
         process.kill()
         _, stderr = process.communicate(timeout=10)
     assert "Traceback" not in stderr, stderr
+
+
+WSGI = """
+import bootguard
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"shop"]
+
+application = bootguard.guard(app)
+"""
+
+
+def test_what_a_pip_install_in_the_running_server_does_to_readiness(
+    venv_factory: VenvFactory, tmp_path: Path, server_path: list[Path]
+) -> None:
+    """gunicorn, the gate with ``recheck_interval``, real ``pip`` into the server's venv.
+
+    A new package the lock does not list is a warning (ready, status ``warn``); a locked
+    distribution at another version, or missing, is a failure (503); putting the locked
+    version back makes the node ready again.
+    """
+    interval = 0.3
+    venv = venv_factory(install=["taskq==5.0.0", "msgbus==4.1.0"])
+    app = make_app(
+        tmp_path / "shop",
+        server_path,
+        tool_bootguard=f'manifest = "requirements.lock"\nrecheck_interval = {interval}\n',
+        files={"wsgi.py": WSGI},
+    )
+    port = free_port()
+    argv = ["-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}"]
+    server = app.start(
+        venv, [*argv, *_no_control_socket(), "wsgi:application"], env={"BOOTGUARD_TOKEN": TOKEN}
+    )
+
+    def readiness() -> tuple[int, str, dict[str, str]]:
+        reply = fetch(port, "/readyz", headers={"Authorization": f"Bearer {TOKEN}"})
+        doc = reply.json()
+        assert isinstance(doc, dict)
+        checks = {key: items[0]["status"] for key, items in doc.get("checks", {}).items()}
+        return reply.status, doc["status"], checks
+
+    def settles(expected: int, key: str | None = None) -> tuple[int, str, dict[str, str]]:
+        """Wait for ``expected`` (and ``key`` in the report), then hold it for 3 intervals."""
+        deadline = time.monotonic() + interval + 15
+        since: float | None = None
+        while since is None or time.monotonic() - since < 3 * interval:
+            assert time.monotonic() < deadline, server.output()
+            status, _, checks = readiness()
+            if status == expected and (key is None or key in checks):
+                since = time.monotonic() if since is None else since
+            else:
+                since = None
+            time.sleep(0.05)
+        return readiness()
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fetch(port, "/livez", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, server.output()
+                assert server.process.poll() is None, server.output()
+                time.sleep(0.1)
+        assert readiness()[:2] == (200, "pass")
+
+        venv.install("PyGreet==2.0.1")  # not in the lock: extraneous, a warning
+        status, body, checks = settles(200, "pygreet:extraneous")
+        assert (status, body, checks["pygreet:extraneous"]) == (200, "warn", "warn")
+
+        venv.install("msgbus==4.2.0")  # the locked distribution drifted: a failure
+        status, body, checks = settles(503, "msgbus:version")
+        assert (status, body, checks["msgbus:version"]) == (503, "fail", "fail")
+
+        venv.install("msgbus==4.1.0")  # back to the lock: ready again
+        status, body, checks = settles(200)
+        assert "msgbus:version" not in checks
+        assert (status, body) == (200, "warn")  # pygreet is still there
+
+        venv.uninstall("msgbus")  # a locked distribution missing: a failure
+        status, body, checks = settles(503, "msgbus:version")
+        assert checks["msgbus:version"] == "fail"
+        assert checks["taskq:requires"] == "fail"
+    finally:
+        server.stop()
+    assert "Traceback" not in server.output()

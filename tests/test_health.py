@@ -81,10 +81,49 @@ def test_warnings_stay_ready_and_say_warn() -> None:
         reply = fetch(server.port, "/readyz")
         assert (reply.status, reply.json()) == (200, {"status": "warn"})
         lines = fetch(server.port, "/readyz?verbose").body.decode().splitlines()
-        assert lines == [
-            "[+]extra:extraneous ok with warning: reason withheld",
-            "readyz check passed",
+        assert lines == ["[+]environment ok with warning: 1 warning", "readyz check passed"]
+
+
+def test_anonymous_verbose_shows_one_line_per_check_family_never_a_package() -> None:
+    def finding(subject: str, aspect: str, status: str) -> Finding:
+        return Finding(subject, aspect, status, f"{subject} {aspect} is {status}")
+
+    report = Report(
+        findings=(
+            finding("kombu", "version", "fail"),
+            finding("celery", "requires", "fail"),
+            finding("ipdb", "extraneous", "warn"),
+            finding("myapp.tasks", "import", "pass"),
+            finding("psycopg", "import", "fail"),
+            finding("myapp.health.broker", "smoke", "pass"),
+            finding("cryptography", "files", "warn"),
+            finding("bootguard", "config", "warn"),
+        )
+    )
+    state.publish(report, ready=False)
+    with bootguard.serve_health(0, token="t0ken") as server:
+        anonymous = fetch(server.port, "/readyz?verbose")
+        assert anonymous.status == 503
+        assert anonymous.body.decode().splitlines() == [
+            "[-]environment failed: 2 failed, 1 warning",
+            "[-]imports failed: 1 failed",
+            "[+]smoke ok: 1 passed",
+            "[+]integrity ok with warning: 1 warning",
+            "[+]bootguard ok with warning: 1 warning",
+            "readyz check failed",
         ]
+        for name in (b"kombu", b"celery", b"ipdb", b"myapp", b"psycopg", b"cryptography"):
+            assert name not in anonymous.body
+        wrong = fetch(server.port, "/readyz?verbose", headers={"Authorization": "Bearer nope"})
+        assert wrong.body == anonymous.body
+
+        # the token shows every finding, with its reason
+        detailed = fetch(server.port, "/readyz?verbose", headers={"Authorization": "Bearer t0ken"})
+        lines = detailed.body.decode().splitlines()
+        assert "[-]kombu:version failed: kombu version is fail" in lines
+        assert "[+]ipdb:extraneous ok with warning: ipdb extraneous is warn" in lines
+        assert "[-]psycopg:import failed: psycopg import is fail" in lines
+        assert lines[-1] == "readyz check failed"
 
 
 def test_sigterm_drains_then_calls_the_previous_handler() -> None:

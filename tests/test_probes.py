@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from bootguard.probes import run_imports, run_smoke
+from bootguard.report import Finding
 
 MODULES = {
     "bg_fine.py": "VALUE = 1\n",
@@ -20,6 +24,17 @@ MODULES = {
     ),
     "bg_crashes.py": "import os\nos.abort()\n",
     "bg_slow.py": "import time\ntime.sleep(0.6)\n",
+    "bg_sleeps.py": "import time\ntime.sleep(60)\n",
+    "bg_spins.py": "while True:\n    pass\n",
+    "bg_swallows.py": (
+        "import time\n"
+        "try:\n"
+        "    time.sleep(60)\n"
+        "except Exception:\n"  # the module's own handler must not swallow the timeout
+        "    pass\n"
+    ),
+    "bg_interrupted.py": "raise KeyboardInterrupt\n",
+    "bg_hangs_at_import.py": "import time\ntime.sleep(60)\ndef check(): return True\n",
     "bg_main_thread.py": (
         "import signal\nsignal.signal(signal.SIGUSR1, signal.getsignal(signal.SIGUSR1))\n"
     ),
@@ -30,6 +45,8 @@ MODULES = {
         "def down(): return False\n"
         "def boom(): raise ConnectionRefusedError(111, 'Connection refused')\n"
         "def stuck(): time.sleep(3)\n"
+        "def quits(): raise SystemExit(4)\n"
+        "def interrupted(): raise KeyboardInterrupt\n"
         "NOT_CALLABLE = 3\n"
     ),
 }
@@ -118,3 +135,86 @@ def test_smoke_callables(modules: Path) -> None:
     assert results["bg_health.stuck"].observed == "timeout"
     assert results["bg_health.NOT_CALLABLE"].observed == "TypeError"
     assert results["bg_missing.check"].observed == "ModuleNotFoundError"
+
+
+def _no_timer_left(handler: object) -> None:
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is handler
+
+
+def test_in_process_imports_that_hang_are_interrupted_at_the_timeout(modules: Path) -> None:
+    before = signal.getsignal(signal.SIGALRM)
+    started = time.monotonic()
+    findings = run_imports(["bg_sleeps", "bg_spins", "bg_swallows", "bg_fine"], timeout=0.5)
+    elapsed = time.monotonic() - started
+
+    by_subject = {f.subject: f for f in findings}
+    for name in ("bg_sleeps", "bg_spins", "bg_swallows"):
+        finding = by_subject[name]
+        assert (finding.status, finding.observed) == ("fail", "timeout"), finding
+        assert re.match(rf"import {name} timed out: interrupted after 0\.[5-9] s", finding.message)
+        assert finding.time_ms is not None
+        assert 400 < finding.time_ms < 3000
+        assert name not in sys.modules  # a failed import leaves nothing half-imported
+    assert by_subject["bg_fine"].status == "pass"
+    assert by_subject["bg_fine"].details == ()  # bounded: nothing to say
+    assert elapsed < 5, elapsed  # three 0.5 s timeouts, not 60 s
+    _no_timer_left(before)  # the previous handler is back, no timer left armed
+
+
+def test_an_import_off_the_main_thread_runs_unbounded_and_says_so(modules: Path) -> None:
+    results: list[list[Finding]] = []
+    thread = threading.Thread(
+        target=lambda: results.append(run_imports(["bg_slow", "bg_fine"], timeout=0.3))
+    )
+    thread.start()
+    thread.join(30)
+    ((slow, fine),) = results
+    assert (slow.status, slow.observed) == ("fail", "timeout")
+    assert re.search(r"took 0\.[6-9] s, more than its 0\.3 s timeout", slow.message)
+    assert "not bounded: ran in a worker thread; use isolated" in slow.message
+    assert fine.status == "pass"
+    assert fine.details == ("not bounded by import_timeout: ran in a worker thread; use isolated",)
+
+
+def test_the_applications_own_sigalrm_timer_is_never_clobbered(modules: Path) -> None:
+    fired: list[int] = []
+
+    def mine(signum: int, frame: object) -> None:
+        fired.append(signum)
+
+    original = signal.signal(signal.SIGALRM, mine)
+    signal.setitimer(signal.ITIMER_REAL, 30.0)
+    try:
+        (slow,) = run_imports(["bg_slow"], timeout=0.3)
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25 < remaining <= 30  # still the application's timer, untouched
+        assert signal.getsignal(signal.SIGALRM) is mine
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, original)
+    assert fired == []
+    assert (slow.status, slow.observed) == ("fail", "timeout")
+    assert "not bounded: the application's SIGALRM timer was armed" in slow.message
+
+
+def test_keyboard_interrupt_and_system_exit_are_never_findings(modules: Path) -> None:
+    before = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(KeyboardInterrupt):
+        run_imports(["bg_interrupted"], timeout=5)
+    _no_timer_left(before)
+    with pytest.raises(SystemExit) as stopped:
+        run_smoke(["bg_health:quits"], timeout=5)
+    assert stopped.value.code == 4
+    with pytest.raises(KeyboardInterrupt):
+        run_smoke(["bg_health:interrupted"], timeout=5)
+
+
+def test_a_smoke_module_that_hangs_at_import_times_out(modules: Path) -> None:
+    before = signal.getsignal(signal.SIGALRM)
+    started = time.monotonic()
+    (hung,) = run_smoke(["bg_hangs_at_import:check"], timeout=0.5)
+    assert time.monotonic() - started < 5
+    assert (hung.status, hung.observed) == ("fail", "timeout")
+    assert "smoke check bg_hangs_at_import:check did not finish within 0.5 s" in hung.message
+    _no_timer_left(before)
