@@ -231,7 +231,7 @@ def _metadata(venv: Venv, name: str) -> Path:
     ("old", "new", "needle"),
     [
         (b"Name: msgbus", b"Name: msgbus\xff", "Name"),
-        (b"Version: 4.1.0", b"Version: ", "Version ''"),
+        (b"Version: 4.1.0", b"Version: ", "empty Version"),
         (b"Version: 4.1.0", b"Version: 4.1.0.banana", "Version '4.1.0.banana'"),
     ],
     ids=["name-not-utf8", "version-empty", "version-invalid"],
