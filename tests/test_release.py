@@ -9,6 +9,7 @@ build-backend floor is the first setuptools that understands ``license = "MIT"``
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,43 @@ def test_the_setuptools_floor_builds_the_license_and_the_release_before_it_does_
     refused = results["76.1.0"]
     assert refused.returncode != 0
     assert "project.license" in refused.stdout + refused.stderr
+
+
+def _created_by_the_readmes() -> set[str]:
+    """Paths that following README.md's try-it line and every examples/*/README.md creates
+    in a checkout (venvs, snapshots, locks; pip's in-tree build of ``.`` or ``../..``)."""
+    created = {"build/", "bootguard.egg-info/", "dist/"}  # pip install ., python -m build
+    readmes = [(REPO_ROOT / "README.md", "")]
+    readmes += [
+        (path, f"{path.parent.relative_to(REPO_ROOT).as_posix()}/")
+        for path in sorted((REPO_ROOT / "examples").glob("*/README.md"))
+    ]
+    for readme, prefix in readmes:
+        for line in readme.read_text().splitlines():
+            if prefix == "" and ".bootguard-try" not in line:
+                continue  # README.md's other commands run in the reader's own project
+            created |= {f"{prefix}{path}/" for path in re.findall(r"python3? -m venv (\S+)", line)}
+            created |= {f"{prefix}{path}" for path in re.findall(r"snapshot -o (\S+)", line)}
+    return created
+
+
+def test_gitignore_covers_every_path_the_readmes_create(tmp_path: Path) -> None:
+    created = _created_by_the_readmes()
+    assert {".bootguard-try/", ".bootguard-try/snapshot.txt"} <= created
+    assert {
+        f"examples/{app}/requirements.lock"
+        for app in ("flask_app", "fastapi_app", "django_app", "celery_worker")
+    } <= created
+    kept = {"examples/docker/requirements.lock"}  # committed: the Dockerfile copies it
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, timeout=60)
+    (tmp_path / ".gitignore").write_bytes((REPO_ROOT / ".gitignore").read_bytes())
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        input="\n".join(sorted(created | kept)),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert set(ignored.stdout.splitlines()) == created, ignored.stderr
