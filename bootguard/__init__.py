@@ -7,7 +7,7 @@ first use.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one version source: pyproject.toml reads this literal, unimported
 
 __all__ = [
     "BootFailed",

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
+from venv import EnvBuilder
 
 import pytest
 
@@ -33,6 +37,7 @@ from tests.examples_support import (
 )
 from tests.gate_support import LOCK, App, Server, gate_venvs, server_path
 from tests.support.bugsink import free_port
+from tests.support.cli import REPO_ROOT
 from tests.support.toolpath import tool_path
 from tests.support.venvs import Venv, VenvFactory, clean_env
 from tests.test_gate import _no_control_socket
@@ -97,6 +102,8 @@ def _detailed(port: int) -> dict[str, Any]:
 
 
 def test_drift_demo_shows_pip_check_passing_and_bootguard_failing(tmp_path: Path) -> None:
+    """Run as the READMEs print it, by a newcomer's ``python3``: a fresh venv (with pip, as a
+    system Python has) where bootguard is not installed; the demo installs it itself."""
     demo = EXAMPLES / "drift_demo" / "demo.py"
     imported = set()
     for node in ast.walk(ast.parse(demo.read_text())):
@@ -106,25 +113,46 @@ def test_drift_demo_shows_pip_check_passing_and_bootguard_failing(tmp_path: Path
             imported.add((node.module or ".").split(".")[0])
     assert imported <= sys.stdlib_module_names | {"__future__"}, imported  # self-contained
 
+    printed = [
+        match
+        for readme in (REPO_ROOT / "README.md", EXAMPLES / "drift_demo" / "README.md")
+        for match in re.findall(r"\bpython3? examples/drift_demo/demo\.py\b", readme.read_text())
+    ]
+    assert len(printed) >= 3 and set(printed) == {"python3 examples/drift_demo/demo.py"}, printed
+    newcomer = tmp_path / "newcomer"
+    EnvBuilder(with_pip=True, symlinks=True).create(newcomer)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
+    env = clean_env(
+        {"TMPDIR": str(scratch), "PATH": f"{newcomer / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    )
+    assert shutil.which("python3", path=env["PATH"]) == str(newcomer / "bin" / "python3")
+    lacks = subprocess.run(
+        ["python3", "-c", "import importlib.util as u; print(u.find_spec('bootguard'))"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert lacks.stdout == "None\n", lacks.stdout + lacks.stderr
+    before = {path: sorted(os.listdir(path)) for path in (REPO_ROOT, demo.parent)}
+
     result = subprocess.run(
-        [sys.executable, str(demo)],
-        cwd=tmp_path,
-        env=clean_env({"TMPDIR": str(scratch)}),
+        shlex.split(printed[0]),
+        cwd=REPO_ROOT,
+        env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         check=False,
     )
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
+    assert f"Installing bootguard from {REPO_ROOT} into a throw-away venv" in out
     pip_part, guard_part = out.split("$ bootguard check", 1)
     assert "$ pip check\nNo broken requirements found.\n(exit status 0)" in pip_part
     assert DRIFT in guard_part
     assert "taskq 5.0.0 requires msgbus<5.0,>=4.0.2: accepts 4.2.0" in guard_part
     assert "(exit status 1)" in guard_part
-    assert list(scratch.iterdir()) == []  # the throw-away venv and wheels are gone
+    assert list(scratch.iterdir()) == []  # the throw-away venvs, wheels and sources are gone
+    assert {path: sorted(os.listdir(path)) for path in before} == before  # no build/, egg-info
 
 
 # --- flask_app --------------------------------------------------------------------------------

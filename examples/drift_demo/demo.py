@@ -1,13 +1,16 @@
-"""The drift bootguard exists for, reproduced in a throw-away venv in a few seconds.
+"""The drift bootguard exists for, reproduced in throw-away venvs in a few seconds.
 
-``python examples/drift_demo/demo.py`` (with bootguard installed for that interpreter).
+``python3 examples/drift_demo/demo.py`` from the repository root, with any Python 3.10+ that
+has pip: bootguard does not need to be installed, the demo installs it from this checkout.
 
 Celery required ``kombu>=4.0.2,<5.0``; the lock pinned kombu 4.1.0; kombu 4.2.0 was released
 inside that range and freshly autoscaled nodes installed it, and broke at boot, while
 ``pip check`` said "No broken requirements found".  Here ``taskq`` plays celery and
-``msgbus`` plays kombu: two tiny wheels built on the spot, installed with real pip into a
-real venv, offline.  Standard library only; everything lives in a temporary directory that
-is removed at the end.
+``msgbus`` plays kombu: two tiny wheels built on the spot, installed offline with real pip
+into a real venv (the node).  bootguard goes into a second venv, from a copy of this
+checkout (so the build leaves nothing in it), with ``packaging`` from your package index
+(pip's cache after the first run).  Standard library only; everything lives in a temporary
+directory that is removed at the end.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.metadata
-import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +28,10 @@ import zipfile
 from pathlib import Path
 
 __all__ = ["main"]
+
+REPO = Path(__file__).resolve().parents[2]
+# What building bootguard's wheel reads; copied, so the checkout gets no build/ or egg-info.
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "bootguard")
 
 LOCK = "taskq==5.0.0\nmsgbus==4.1.0\n"  # what CI tested
 INSTALLED = ("taskq==5.0.0", "msgbus==4.2.0")  # what the new node resolved
@@ -69,11 +76,42 @@ def outer_pip() -> bool:
     return (major, minor) >= (22, 3)
 
 
-def execute(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run a command without the caller's pip or bootguard configuration (offline, hermetic)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "BOOTGUARD_"))}
-    env.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", NO_COLOR="1")
+def execute(
+    argv: list[str], cwd: Path, *, offline: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run a command without the caller's bootguard settings.  ``offline`` also drops the
+    caller's pip configuration (the demo wheels come from one directory, nothing else);
+    the bootguard install keeps it: that is how pip reaches the user's package index."""
+    drop = ("PIP_", "BOOTGUARD_") if offline else ("BOOTGUARD_",)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", NO_COLOR="1")
+    if offline:
+        env["PIP_CONFIG_FILE"] = os.devnull
     return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+def make_venv(path: Path, outer: bool) -> tuple[Path, list[str]]:
+    """Create a venv; return its interpreter and the pip command that installs into it."""
+    venv.EnvBuilder(with_pip=not outer, symlinks=os.name != "nt").create(path)
+    python = path / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    pip = (
+        [sys.executable, "-m", "pip", "--python", str(python)]
+        if outer
+        else [str(python), "-m", "pip"]
+    )
+    return python, pip
+
+
+def copy_sources(target: Path) -> None:
+    """Copy what building bootguard's wheel needs from this checkout into ``target``."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    target.mkdir()
+    for name in SOURCES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=ignore)
+        else:
+            shutil.copy2(source, target / name)
 
 
 def run(argv: list[str], cwd: Path, shown: str) -> int:
@@ -87,8 +125,12 @@ def run(argv: list[str], cwd: Path, shown: str) -> int:
 
 def main() -> int:
     """Build, install, run ``pip check`` and ``bootguard check``; 0 if the story played out."""
-    if importlib.util.find_spec("bootguard") is None:
-        print(f"bootguard is not installed for {sys.executable}: pip install . (this repository)")
+    if sys.version_info < (3, 10):  # noqa: UP036  (a newcomer's python3 may predate the floor)
+        print(f"bootguard needs Python 3.10 or newer; {sys.executable} is {sys.version.split()[0]}")
+        return 2
+    missing = [name for name in SOURCES if not (REPO / name).exists()]
+    if missing:
+        print(f"run the demo from a bootguard checkout: {REPO} has no {', '.join(missing)}")
         return 2
     with tempfile.TemporaryDirectory(prefix="bootguard-drift-demo-") as tmp:
         work = Path(tmp)
@@ -97,17 +139,19 @@ def main() -> int:
             build_wheel(work / "wheels", name, version, requires)
         (work / "requirements.lock").write_text(LOCK)
         outer = outer_pip()
-        venv.EnvBuilder(with_pip=not outer, symlinks=os.name != "nt").create(work / "venv")
-        python = work / "venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-        pip = (
-            [sys.executable, "-m", "pip", "--python", str(python)]
-            if outer
-            else [str(python), "-m", "pip"]
-        )
+        python, pip = make_venv(work / "venv", outer)
         install = [*pip, "install", "-q", "--no-index", "--find-links", "wheels", *INSTALLED]
         installed = execute(install, work)
         if installed.returncode != 0:
             print(f"could not install the demo wheels:\n{installed.stdout}{installed.stderr}")
+            return 1
+
+        print(f"Installing bootguard from {REPO} into a throw-away venv ...\n")
+        copy_sources(work / "bootguard-src")
+        tool, tool_pip = make_venv(work / "bootguard-venv", outer)
+        installed = execute([*tool_pip, "install", "-q", "./bootguard-src"], work, offline=False)
+        if installed.returncode != 0:
+            print(f"could not install bootguard:\n{installed.stdout}{installed.stderr}")
             return 1
 
         print("The lock CI tested pins taskq 5.0.0 and msgbus 4.1.0; taskq requires")
@@ -115,7 +159,7 @@ def main() -> int:
         print("released; a freshly autoscaled node runs `pip install` and gets it:\n")
         pip_status = run([*pip, "check"], work, "pip check")
         guard_status = run(
-            [sys.executable, "-m", "bootguard", "check", "--manifest", "requirements.lock",
+            [str(tool), "-m", "bootguard", "check", "--manifest", "requirements.lock",
              "--python", str(python.relative_to(work)), "--color", "never"],
             work,
             "bootguard check --manifest requirements.lock --python venv/bin/python",
