@@ -307,6 +307,7 @@ def build_env_case(
         metadata={name: status[name] for name, kind, _ in breaks if BREAKS[kind].metadata},
         silent=frozenset(name for name, kind, _ in breaks if BREAKS[kind].silent),
     )
+    named = named or fmt == "snapshot"
     flags = f"{fmt}, {'named' if named else 'unnamed'}, {via}" + (
         ", --json" if json_output and via != "guard" else ""
     )
@@ -406,8 +407,7 @@ def test_random_broken_environments_never_hide_the_drift(lab: Lab, total: Tally)
     tally = Tally("random broken environments")
     cases: list[EnvCase] = []
 
-    @PROFILE
-    @settings(max_examples=ENV_EXAMPLES)
+    @settings(PROFILE, max_examples=ENV_EXAMPLES)
     @given(spec=_env_case_specs())
     def build(spec: dict[str, object]) -> None:
         cases.append(build_env_case(lab, **spec))  # type: ignore[arg-type]
@@ -622,8 +622,7 @@ def test_mangled_manifests_never_crash(lab: Lab, total: Tally) -> None:
     venv = lab.copy_venv(lab.case_dir("mangled-venv"))
     cases: list[tuple[str, Path]] = []
 
-    @PROFILE
-    @settings(max_examples=MANIFEST_EXAMPLES)
+    @settings(PROFILE, max_examples=MANIFEST_EXAMPLES)
     @given(mangled=_mangled())
     def build(mangled: tuple[str, bytes]) -> None:
         seed, data = mangled
@@ -768,7 +767,7 @@ def _judge_snapshot(setup: str, outcome: Outcome, out: Path) -> list[str]:
         return problems
     if outcome.returncode != 2:
         problems.append("wrong exit")
-    if len(outcome.stderr_lines) != 1:
+    elif len(outcome.stderr_lines) != 1:
         problems.append("noisy stderr")
     expected_listing = {
         "readonly": {"snapshot.txt"},
@@ -788,3 +787,37 @@ def _judge_snapshot(setup: str, outcome: Outcome, out: Path) -> list[str]:
 
 def _previous_of(out: Path) -> bytes:
     return (out.parent / "previous.txt").read_bytes()
+
+
+# --- --python: an interpreter that answers the probe with nonsense ------------------------
+
+#: What a fake interpreter prints to the probe (shell text run by /bin/sh).
+FAKE_INTERPRETERS = {
+    "json-array": "echo '[]'",
+    "json-wrong-types": """echo '{"executable": 1, "paths": 5, "marker_env": []}'""",
+    "json-missing-keys": """echo '{"executable": "/usr/bin/python3"}'""",
+    "json-deep-nesting": 'python3 -c \'print("[" * 100000 + "]" * 100000)\'',
+    "not-json": "printf 'Python 2.7.18\\n\\x1b[2Jgarbage\\n'",
+    "not-utf8": "printf '\\377\\376{\\n'",
+    "fails-with-many-lines": "printf 'line one\\nline two\\nline three\\n' >&2; exit 1",
+}
+
+
+def test_python_probe_answers_are_validated(lab: Lab, total: Tally) -> None:
+    """``check --python X`` where X prints JSON of the wrong shape, or no JSON: exit 2 with
+    one line, no traceback."""
+    tally = Tally("--python probe")
+    jobs: list[Callable[[], Outcome]] = []
+    for label, body in FAKE_INTERPRETERS.items():
+        case = lab.case_dir(f"python-{label}")
+        fake = case / "python"
+        fake.write_text(f"#!/bin/sh\n{body}\n")
+        fake.chmod(0o755)
+        good = case / "requirements.txt"
+        good.write_text("msgbus==4.1.0\n")
+        argv: list[str | Path] = [sys.executable, "-m", "bootguard", "check", "-m", good]
+        argv += ["--python", fake]
+        jobs.append(partial(run_bounded, argv, env=clean_env(pythonpath=[REPO_ROOT]), cwd=case))
+    for label, outcome in zip(FAKE_INTERPRETERS, run_all(jobs), strict=True):
+        tally.record(f"--python {label}", judge_manifest_error(outcome), outcome)
+    _finish(tally, total)

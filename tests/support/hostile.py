@@ -70,6 +70,7 @@ PROBLEMS = (
     "false alarm",
     "no metadata finding",
     "internal error",
+    "no config finding",
     "raw control character",
     "snapshot lost",
     "temp file left",
@@ -473,7 +474,7 @@ def judge_check(outcome: Outcome, expect: Expectation, *, json_output: bool) -> 
     if outcome.hung:
         return ["hang", "hidden drift"]
     problems = _common(outcome)
-    if len(outcome.stderr_lines) > 1:
+    if len(outcome.stderr_lines) > 1 and "traceback" not in problems:
         problems.append("noisy stderr")
     found = findings_of(outcome, json_output=json_output)
     problems += _judge_findings(found or {}, expect)
@@ -559,7 +560,7 @@ def judge_manifest_error(outcome: Outcome) -> list[str]:
     problems = _common(outcome)
     if outcome.returncode != 2:
         problems.append("wrong exit")
-    if len(outcome.stderr_lines) != 1:
+    elif len(outcome.stderr_lines) != 1:
         problems.append("noisy stderr")
     return problems
 
@@ -591,7 +592,7 @@ def judge_gate_config(outcome: Outcome) -> list[str]:
     checks = result["checks"] if result else {}
     assert isinstance(checks, dict)
     if checks.get("bootguard:config") not in ("warn", "fail"):
-        problems.append("hidden drift")
+        problems.append("no config finding")
     return problems
 
 
