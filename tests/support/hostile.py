@@ -170,7 +170,7 @@ class Tally:
     tried: int = 0
     problems: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
-    failed_cases: dict[str, list[str]] = field(default_factory=dict)
+    failed_cases: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def record(self, case: str, problems: Iterable[str], outcome: Outcome | None) -> None:
         """Count one case and what went wrong with it (nothing, ideally)."""
@@ -181,7 +181,7 @@ class Tally:
             if problem not in self.examples:
                 self.examples[problem] = f"{case}\n{_describe(outcome)}"
         if found:
-            self.failed_cases[case] = found
+            self.failed_cases.append((case, found))
 
     def add(self, other: Tally) -> None:
         """Fold another tally into this one (the module-wide total)."""
@@ -189,7 +189,7 @@ class Tally:
         self.problems.update(other.problems)
         for problem, example in other.examples.items():
             self.examples.setdefault(problem, example)
-        self.failed_cases.update(other.failed_cases)
+        self.failed_cases.extend(other.failed_cases)
 
     @property
     def clean(self) -> bool:
@@ -211,7 +211,7 @@ class Tally:
     def report(self) -> str:
         """The summary, every failing case with its problems, and one example per problem."""
         lines = [self.summary(), "failing cases:"]
-        lines += [f"  {case}: {', '.join(found)}" for case, found in self.failed_cases.items()]
+        lines += [f"  {case}: {', '.join(found)}" for case, found in self.failed_cases]
         for problem in PROBLEMS:
             if problem in self.examples:
                 lines += [f"--- first {problem} ---", self.examples[problem]]
