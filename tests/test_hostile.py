@@ -306,6 +306,7 @@ def build_env_case(
         healthy=frozenset(everything) - broken,
         metadata={name: status[name] for name, kind, _ in breaks if BREAKS[kind].metadata},
         silent=frozenset(name for name, kind, _ in breaks if BREAKS[kind].silent),
+        errors=len(breaks),
     )
     named = named or fmt == "snapshot"
     flags = f"{fmt}, {'named' if named else 'unnamed'}, {via}" + (
