@@ -1,12 +1,14 @@
-"""Hostile inputs: broken environments next to one real drift, broken manifests, unwritable
-snapshot targets.  Fail closed on real drift, never hang, never lose a snapshot.
+"""Hostile inputs: broken environments next to one real drift, broken manifests, nonsense
+from a ``--python`` interpreter, unwritable snapshot targets.  Fail closed on real drift,
+never hang, never lose a snapshot.
 
 Everything is real: a venv with tiny wheels installed by real pip, broken on disk (random
 bytes, CRLF, invalid versions, non-UTF-8 names, FIFOs, ``/dev/zero``, deep JSON, NUL bytes);
-manifests of every format broken the same way; a full tmpfs and a read-only bind mount made
-with ``unshare -m`` (a case the kernel refuses is skipped with its reason printed).  The
-real CLI and the real ``guard()`` run in child processes with a hard timeout
-(:data:`tests.support.hostile.HARD_TIMEOUT`); a hang is killed and counted.
+manifests of every format broken the same way; a full tmpfs, a read-only bind mount and a
+``/dev/full`` device node made with ``unshare -m`` (a case the kernel refuses is skipped
+with its reason printed).  The real CLI and the real ``guard()`` run in child processes
+with a hard timeout (:data:`tests.support.hostile.HARD_TIMEOUT`); a hang is killed and
+counted.
 
 Each test counts its cases and problems in a :class:`~tests.support.hostile.Tally`, prints
 its one-line summary, and fails with every failing case and the first example of each
