@@ -18,6 +18,7 @@ from bootguard.environment import Distribution, Environment
 from bootguard.manifest.model import Manifest, ManifestEntry
 from bootguard.names import canonical_name
 from bootguard.report import Finding
+from bootguard.sources import check_sources
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def run_checks(
 ) -> list[Finding]:
     """All findings for ``env`` against ``manifests`` (none: consistency checks only)."""
     ignored = {canonical_name(name) for name in ignore}
+    manifests, source_findings = check_sources(manifests, env)  # names unnamed lines first
     requested = _requested_extras(manifests)
     graph = build_graph(env, requested)
     findings: list[Finding] = []
@@ -63,6 +65,7 @@ def run_checks(
     findings.extend(check_requires(env, graph))
     findings.extend(check_extraneous(manifests, env, graph, strict=strict))
     findings.extend(check_duplicates(env))
+    findings.extend(source_findings)
     return [f for f in findings if f.subject not in ignored]
 
 
