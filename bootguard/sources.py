@@ -15,8 +15,9 @@ Statuses, chosen so that a ``fail`` is always a proven drift of code:
 - nothing: the origin matches, or the manifest gives nothing to compare (an index entry).
 
 Local paths are compared after normalization (``file://`` URL or path, trailing slash,
-``..``), and a relative path in a manifest matches any installed directory ending with it,
-because the directory the install ran in is not recorded.  Repository URLs are compared by
+``..``).  A relative path in a manifest matches an installed path with the same last
+component (the project directory or file name), because a project and its lock move
+together and the directory the install ran in is not recorded; an absolute one must match.  Repository URLs are compared by
 host and path only (scheme, user, port and a ``.git`` suffix ignored).  An unnamed
 requirements line (a bare URL) is tied to the installed distribution with the same source.
 """
@@ -270,15 +271,16 @@ def _verify_archive(
     entry: ManifestEntry, source: Source, dist: Distribution, origin: DirectUrl
 ) -> Finding | None:
     wanted, installed = _describe_source(source), _describe_origin(origin)
-    verdict = _hash_verdict(source.hashes + entry.hashes, origin.hashes)
+    expected = tuple(dict.fromkeys(source.hashes + entry.hashes))
+    verdict = _hash_verdict(expected, origin.hashes)
     if verdict is False:
         recorded = ", ".join(origin.hashes)
         return _finding(
             dist,
             "fail",
             f"{dist} was installed from an archive with {recorded} ({installed}); "
-            f"{entry.origin} expects {', '.join(source.hashes + entry.hashes)}",
-            (source.hashes + entry.hashes)[0],
+            f"{entry.origin} expects {', '.join(expected)}",
+            expected[0],
             origin.hashes[0] if origin.hashes else installed,
         )
     if verdict is True or _same_location(source, origin.url, loose=True):
@@ -378,7 +380,7 @@ def _same_location(source: Source, recorded: str, *, loose: bool) -> bool:
 
     Remote URLs compare without fragment and credentials.  A relative manifest path matches
     the recorded path resolved from the current directory or the manifest's directory, and,
-    when ``loose``, any recorded path ending with it (``.`` then matches any directory).
+    when ``loose``, any recorded path with the same last component (``.`` matches any).
     """
     wanted, installed = _local(source.url), _local(recorded)
     if wanted is None or installed is None:
@@ -393,11 +395,12 @@ def _same_location(source: Source, recorded: str, *, loose: bool) -> bool:
         return True
     if not loose:
         return False
-    parts = [
-        p for p in _normal_path(wanted).replace("\\", "/").split("/") if p not in ("", ".", "..")
-    ]
-    have = installed.replace("\\", "/").split("/")
-    return not parts or have[-len(parts) :] == parts
+    # Where the lock or install ran is not recorded, and a relative path moves with the
+    # project: the last component (the project directory or the file name) must match.
+    parts = [p for p in wanted.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    return not parts or installed.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] == (
+        os.path.normcase(parts[-1])
+    )
 
 
 def _same_path(first: str, second: str) -> bool:

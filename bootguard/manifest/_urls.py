@@ -180,3 +180,153 @@ def name_from_filename(url: str) -> tuple[str | None, str | None]:
     except (InvalidWheelFilename, InvalidSdistFilename):
         return None, None
     return str(name), str(version)
+
+
+# --- lock formats ----------------------------------------------------------------------------
+
+
+def _text(table: dict[str, object], key: str) -> str | None:
+    value = table.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def lock_base(path: object) -> str:
+    """The directory relative paths in a lock are relative to: the lock's own directory."""
+    import os
+
+    return os.path.dirname(os.path.abspath(str(path)))
+
+
+def uv_source(source: dict[str, object], base: str) -> Source | None:
+    """A uv.lock ``source`` table (``git``, ``url``, ``path``, ``directory``, ``editable``).
+
+    uv writes a git source as ``https://host/repo?rev=v1&subdirectory=sub#<commit>``
+    (``rev``, ``tag`` or ``branch``); ``registry`` and ``virtual`` sources have none.
+    """
+    git = _text(source, "git")
+    if git:
+        without, _, commit = git.partition("#")
+        repository, _, query = without.partition("?")
+        params = dict(p.partition("=")[::2] for p in query.split("&") if p)
+        revision = params.get("rev") or params.get("tag") or params.get("branch") or None
+        return Source(
+            kind="vcs",
+            url=repository,
+            vcs="git",
+            requested_revision=revision,
+            commit=commit if commit_like(commit) else None,
+            subdirectory=params.get("subdirectory") or None,
+        )
+    url = _text(source, "url")
+    if url:
+        return Source(kind="archive", url=url, subdirectory=_text(source, "subdirectory"))
+    for key in ("editable", "directory", "path"):
+        location = _text(source, key)
+        if location:
+            return local_source(location, editable=key == "editable", base=base)
+    return None
+
+
+def poetry_source(
+    source: dict[str, object], base: str, *, develop: bool, hashes: tuple[str, ...] = ()
+) -> Source | None:
+    """A poetry.lock ``[package.source]`` table (``type`` git, directory, file or url).
+
+    A git source records the ``reference`` asked for and the ``resolved_reference`` commit.
+    """
+    kind = _text(source, "type")
+    url = _text(source, "url")
+    if not url or kind not in ("git", "directory", "file", "url"):
+        return None
+    if kind == "git":
+        resolved = _text(source, "resolved_reference")
+        return Source(
+            kind="vcs",
+            url=url,
+            vcs="git",
+            requested_revision=_text(source, "reference"),
+            commit=resolved if commit_like(resolved) else None,
+            subdirectory=_text(source, "subdirectory"),
+        )
+    if kind == "url":
+        return Source(
+            kind="archive", url=url, hashes=hashes, subdirectory=_text(source, "subdirectory")
+        )
+    found = local_source(url, editable=develop and kind == "directory", base=base)
+    return Source(
+        kind="directory" if kind == "directory" else "archive",
+        url=found.url,
+        hashes=hashes if kind == "file" else (),
+        subdirectory=_text(source, "subdirectory"),
+        editable=found.editable,
+        base=base,
+    )
+
+
+def pipfile_source(package: dict[str, object], base: str, *, editable: bool) -> Source | None:
+    """A Pipfile.lock entry's ``git`` (+ ``ref``, ``subdirectory``), ``path`` or ``file``.
+
+    pipenv writes the resolved commit as ``ref``; a ref that is not a full commit is the
+    revision asked for.
+    """
+    git = _text(package, "git")
+    if git:
+        ref = _text(package, "ref")
+        inner = git[4:] if git.lower().startswith("git+") else git
+        repository, revision = split_revision(inner)
+        revision = ref or revision
+        return Source(
+            kind="vcs",
+            url=repository,
+            vcs="git",
+            requested_revision=revision,
+            commit=revision if commit_like(revision) else None,
+            subdirectory=_text(package, "subdirectory"),
+            editable=editable,
+        )
+    for key in ("path", "file"):
+        location = _text(package, key)
+        if location:
+            return source_from_url(location, editable=editable, base=base)
+    return None
+
+
+def pylock_source(package: object, base: str) -> Source | None:
+    """A ``packaging.pylock.Package``'s ``vcs``, ``archive`` or ``directory`` table."""
+    vcs = getattr(package, "vcs", None)
+    if vcs is not None:
+        import os
+
+        local = os.path.join(base, vcs.path) if vcs.path else ""
+        return Source(
+            kind="vcs",
+            url=vcs.url or f"file://{os.path.abspath(local)}",
+            vcs=vcs.type,
+            requested_revision=vcs.requested_revision,
+            commit=vcs.commit_id,
+            subdirectory=vcs.subdirectory,
+        )
+    archive = getattr(package, "archive", None)
+    if archive is not None:
+        hashes = tuple(f"{k}:{v}" for k, v in (archive.hashes or {}).items())
+        if archive.url:
+            return Source(
+                kind="archive", url=archive.url, hashes=hashes, subdirectory=archive.subdirectory
+            )
+        return Source(
+            kind="archive",
+            url=archive.path or "",
+            hashes=hashes,
+            subdirectory=archive.subdirectory,
+            base=base,
+        )
+    directory = getattr(package, "directory", None)
+    if directory is not None:
+        return Source(
+            kind="directory",
+            url=directory.path,
+            editable=bool(directory.editable),
+            subdirectory=directory.subdirectory,
+            base=base,
+        )
+    return None

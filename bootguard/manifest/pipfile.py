@@ -21,6 +21,7 @@ from typing import Any
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import Markers, array, optional_string, read_bytes, string, table
+from bootguard.manifest._urls import lock_base, pipfile_source
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 from bootguard.names import canonical_name
 
@@ -135,6 +136,7 @@ def _entry(
         editable=editable,
         hashes=tuple(string(h, display, f"{key}.hashes") for h in hashes),
         origin=f"{display}: {key}",
+        source=pipfile_source(package, lock_base(display), editable=editable),
     )
 
 
