@@ -12,7 +12,6 @@ with includes, and ``bootguard snapshot``.
 from __future__ import annotations
 
 import hashlib
-
 import subprocess
 import sys
 from dataclasses import dataclass
