@@ -37,13 +37,14 @@ __all__ = ["MAX_INCLUDE_DEPTH", "read_requirements"]
 #: generated garbage, and the reader must refuse it with a clear message, not a RecursionError.
 MAX_INCLUDE_DEPTH = 100
 
-# Options that take a value and say nothing about what must be installed.
+# Options that take a value and say nothing about what must be installed (``--hash`` on a
+# line of its own: pip warns that it applies to nothing and goes on).
 _IGNORED_WITH_VALUE = frozenset(
     {
         "-i", "--index-url", "--pypi-url", "--extra-index-url", "-f", "--find-links",
         "--trusted-host", "--no-binary", "--only-binary", "--use-feature", "--config-settings",
         "-C", "--global-option", "--install-option", "--progress-bar", "--all-releases",
-        "--only-final",
+        "--only-final", "--hash",
     }
 )  # fmt: skip
 _IGNORED_FLAGS = frozenset(
