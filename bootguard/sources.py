@@ -246,7 +246,11 @@ def _other_place(
 ) -> Finding | None:
     """The revision is right; the repository or subdirectory may still differ."""
     wanted, installed = _describe_source(source), _describe_origin(origin)
-    if (source.subdirectory or "").strip("/") != (origin.subdirectory or "").strip("/"):
+    # a manifest that names no subdirectory does not say "the root" (``pip freeze`` and
+    # snapshots drop it), so only a stated one is compared
+    if source.subdirectory and source.subdirectory.strip("/") != (origin.subdirectory or "").strip(
+        "/"
+    ):
         return _finding(
             dist,
             "warn",

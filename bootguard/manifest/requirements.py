@@ -82,13 +82,19 @@ class _State:
     seen: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True, slots=True)
 class _Line:
-    """Where a logical line comes from: for messages, and to resolve relative paths."""
+    """Where a logical line comes from: for messages, and to resolve relative paths.
 
-    path: Path
-    display: str
-    number: int
+    A plain slotted class: one is made per line, and a frozen dataclass costs several
+    times more to construct.
+    """
+
+    __slots__ = ("display", "number", "path")
+
+    def __init__(self, path: Path, display: str, number: int) -> None:
+        self.path = path
+        self.display = display
+        self.number = number
 
     @property
     def origin(self) -> str:
@@ -204,14 +210,13 @@ def _logical_lines(text: str) -> list[tuple[int, str, str]]:
     buffer: list[str] = []
     start = 0
     for number, raw in enumerate(text.splitlines(), start=1):
-        is_comment = raw.lstrip().startswith("#")
-        if raw.endswith("\\") and not is_comment:
+        if raw[-1:] == "\\" and raw.lstrip()[:1] != "#":
             if not buffer:
                 start = number
             buffer.append(raw.strip("\\"))
             continue
         if buffer:
-            buffer.append(" " + raw if is_comment else raw)
+            buffer.append(" " + raw if raw.lstrip()[:1] == "#" else raw)
             joined, first = "".join(buffer), start
             buffer = []
         else:
@@ -372,11 +377,15 @@ def _is_file(path: Path) -> bool:
 
 def _split_hashes(where: _Line, line: str) -> tuple[str, tuple[str, ...]]:
     """Separate per-requirement options (``--hash``) from the requirement text, as pip does."""
-    tokens = line.split(" ")
+    if " -" not in line and "\t-" not in line:
+        return line, ()
+    tokens = line.split()
     for index, token in enumerate(tokens):
-        if token.startswith("-"):
-            requirement = " ".join(tokens[:index]).strip()
-            options = _tokens(where, " ".join(tokens[index:]))
+        if token[:1] == "-":
+            requirement = " ".join(tokens[:index])
+            options = tokens[index:]
+            if "'" in line or '"' in line or "\\" in line:
+                options = _tokens(where, " ".join(options))
             break
     else:
         return line, ()
@@ -427,10 +436,18 @@ def _requirement(
 
 def _maybe_direct(text: str) -> bool:
     """A cheap first test: could this line be a URL or a path rather than ``name==1.0``?"""
-    if ":" in text or "/" in text or "\\" in text or text.startswith("."):
+    if ":" in text or "/" in text or "\\" in text or text[:1] == ".":
         return True
     lowered = text.lower()
-    return any(ext in lowered for ext in (".whl", ".zip", ".tar", ".tgz", ".tbz", ".txz", ".tlz"))
+    return (
+        ".whl" in lowered
+        or ".zip" in lowered
+        or ".tar" in lowered
+        or ".tgz" in lowered
+        or ".tbz" in lowered
+        or ".txz" in lowered
+        or ".tlz" in lowered
+    )
 
 
 def _split_marker(text: str, separator: str) -> tuple[str, str | None]:
