@@ -13,12 +13,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from packaging.markers import default_environment
 from packaging.utils import canonicalize_name
 
 from bootguard.errors import ManifestError
 from bootguard.manifest import Manifest, Selection, read_manifest
 from bootguard.manifest.requirements import MAX_INCLUDE_DEPTH
+from tests.test_manifest_readers import _mutate
 
 PIP_DOCS = Path(__file__).parent / "data" / "pip_docs"
 HERE = Selection(marker_env={k: str(v) for k, v in default_environment().items()})
@@ -246,3 +249,38 @@ def test_every_reader_path_stays_inside_the_recursion_limit(tmp_path: Path) -> N
         _read(path)
     except ManifestError as err:
         assert os.fspath(path) in str(err)
+
+
+SEED = (
+    "# -*- coding: utf-8 -*-\n"
+    "git+https://github.com/org/repo.git@v1.2#egg=name&subdirectory=sub\n"
+    "git+ssh://git@host/org/repo.git\n"
+    "-e 'hg+https://hg.example/x@tip#egg=x'\n"
+    "--editable=./libs/foo[extra]\n"
+    "file:///srv/project#egg=proj\n"
+    "../dist/foo-1.0-py3-none-any.whl --hash=sha256:00\n"
+    "http://host/pyRXP-1.16-daily-unix.tar.gz ; python_version >= '3'\n"
+    "pkg @ https://${BG_FUZZ_HOST}/p.zip \\\n"
+    "  --hash sha256:00\n"
+    "-r other.txt\n"
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_only_manifest_errors_escape_for_every_line_kind(
+    tmp_path: Path, data: st.DataObject
+) -> None:
+    """Mutated lines of every kind (and random bytes) give a reading or a ManifestError."""
+    (tmp_path / "other.txt").write_text("-r requirements.txt\nx==1\n")
+    path = tmp_path / "requirements.txt"
+    if data.draw(st.booleans()):
+        path.write_bytes(_mutate(SEED, data).encode("utf-8", "surrogatepass"))
+    else:
+        path.write_bytes(data.draw(st.binary(max_size=300)))
+    try:
+        _read(path)
+    except ManifestError as err:
+        assert err.path.endswith(".txt"), err

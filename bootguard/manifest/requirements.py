@@ -191,10 +191,11 @@ def _declared_encoding(line: bytes) -> str | None:
 def _decode_as(data: bytes, encoding: str, display: str) -> str:
     try:
         return data.decode(encoding)
-    except LookupError as err:
+    except LookupError as err:  # no such codec, or not a text encoding (``rot13``)
         raise ManifestError(display, f"unknown encoding {encoding!r}", line=1) from err
-    except UnicodeDecodeError as err:
-        bad_line = data[: err.start].count(b"\n") + 1
+    except ValueError as err:  # UnicodeDecodeError, or a codec's own UnicodeError
+        start = err.start if isinstance(err, UnicodeDecodeError) else 0
+        bad_line = data[:start].count(b"\n") + 1
         what = "UTF-8" if encoding == "utf-8" else encoding
         raise ManifestError(display, f"not {what} text", line=bad_line) from err
 
@@ -687,9 +688,6 @@ def _read_editable(
 ) -> None:
     """``-e`` value: ``name @ url``, a VCS URL, a ``file:`` URL or a local directory."""
     value, _ = _split_hashes(where, value)  # --config-settings may follow
-    if value[:1] in ("'", '"'):
-        tokens = _tokens(where, value)
-        value = tokens[0] if tokens else ""
     if not value:
         raise where.error("-e needs a path or URL")
     if "@" in value and _is_named_url(value):
@@ -704,6 +702,10 @@ def _read_editable(
             return
     from bootguard.manifest import _urls
 
+    words = _tokens(where, value)  # pip's option parser takes one word (quotes removed)
+    if not words:
+        raise where.error("-e needs a path or URL")
+    value = words[0]
     if _urls.url_scheme(value) not in (None, "file") and not _urls.is_url(value):
         # pip turns ``git:...`` into ``git+git:...``; anything else it cannot install
         state.notes.append(f"{where.origin}: the editable {value!r} is not a path or VCS URL")
