@@ -32,7 +32,7 @@ from bootguard.manifest.model import Manifest, ManifestEntry, Source
 from bootguard.names import canonical_name
 from bootguard.report import Finding
 
-__all__ = ["check_sources", "resolve_unnamed"]
+__all__ = ["check_sources", "repository_key", "resolve_unnamed", "verify"]
 
 _HEX = frozenset("0123456789abcdef")
 

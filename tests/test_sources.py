@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from bootguard.api import check
-from bootguard.environment import inspect_interpreter
+from bootguard.environment import Distribution, _direct_url, inspect_interpreter
 from bootguard.manifest import Selection, read_manifest
 from bootguard.report import Report
-from bootguard.sources import check_sources, repository_key
+from bootguard.sources import check_sources, repository_key, verify
 from tests.support.gitrepo import GitRepo, make_repo
 from tests.support.venvs import Venv, VenvFactory, clean_env
 from tests.support.wheels import build_editable_project, build_wheel
@@ -272,3 +272,69 @@ def test_different_repositories_compare_different() -> None:
     assert repository_key("https://github.com/org/repo") != repository_key(
         "https://gitlab.com/org/repo"
     )
+
+
+UV_GIT = Path(__file__).parent / "data" / "uv_git"
+
+
+def _recorded(tmp_path: Path, name: str, version: str, recorded: str) -> Distribution:
+    """The distribution with the ``direct_url.json`` a real installer wrote (a fixture file)."""
+    meta = tmp_path / recorded / f"{name}-{version}.dist-info"
+    meta.mkdir(parents=True)
+    shutil.copyfile(UV_GIT / recorded, meta / "direct_url.json")
+    direct_url, editable, origin = _direct_url(str(meta))
+    return Distribution(
+        name, name, version, str(meta.parent), str(meta), direct_url=direct_url,
+        editable=editable, origin=origin,
+    )  # fmt: skip
+
+
+def test_uv_lock_sources_against_what_uv_and_pip_recorded(tmp_path: Path) -> None:
+    """uv's git (``?tag=...#commit``), path and directory sources, from real uv output."""
+    from packaging.markers import default_environment
+
+    marker_env = {k: str(v) for k, v in default_environment().items()}
+    manifest = read_manifest(UV_GIT / "uv.lock", Selection(marker_env=marker_env))
+    sources = {e.name: e.source for e in manifest.entries}
+    git = sources["gitpkg"]
+    assert git is not None and (git.kind, git.requested_revision) == ("vcs", "v1.0")
+    assert git.commit == "b5d4309f45fa0007932261e6c0115914e4c93c0b"
+    assert sources["arcpkg"] is not None and sources["arcpkg"].kind == "archive"
+    assert sources["dirpkg"] is not None and sources["dirpkg"].kind == "directory"
+    synced = {
+        name: _recorded(tmp_path, name, "1.0", f"direct_url.uv-sync.{name}.json")
+        for name in ("arcpkg", "dirpkg", "gitpkg")
+    }
+    for name, dist in synced.items():
+        entry = next(e for e in manifest.entries if e.name == name)
+        assert entry.source is not None
+        assert verify(entry, entry.source, dist) is None, name  # what uv sync installed
+    drifted = _recorded(tmp_path, "gitpkg", "1.1", "direct_url.pip-v1.1.gitpkg.json")
+    entry = next(e for e in manifest.entries if e.name == "gitpkg")
+    assert entry.source is not None
+    finding = verify(entry, entry.source, drifted)
+    assert finding is not None and (finding.key, finding.status) == ("gitpkg:source", "fail")
+    assert finding.observed == "19b15c8d1316aa8d81debe2282615941f7360e1f"
+
+
+@pytest.mark.parametrize(
+    ("lock", "name", "path"),
+    [
+        ("pipenv/Pipfile.lock", "demo-app", "."),
+        ("pip-lock/pylock.toml", "demo-app", "."),
+        ("uv/uv.lock", "demo-app", "."),
+        ("uv-workspace/uv.lock", "demo-lib", "packages/demo-lib"),
+    ],
+)
+def test_real_locks_record_their_editable_project_as_a_directory_source(
+    lock: str, name: str, path: str
+) -> None:
+    from packaging.markers import default_environment
+
+    marker_env = {k: str(v) for k, v in default_environment().items()}
+    locks = Path(__file__).parent / "data" / "locks"
+    manifest = read_manifest(locks / lock, Selection(marker_env=marker_env))
+    source = next(e.source for e in manifest.entries if e.name == name)
+    assert source is not None
+    assert (source.kind, source.url, source.editable) == ("directory", path, True)
+    assert source.base == str((locks / lock).parent)
