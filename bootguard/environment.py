@@ -366,11 +366,18 @@ def _direct_url(meta_dir: str) -> tuple[str | None, bool, DirectUrl | None]:
     return url, editable, origin
 
 
+#: A real ``direct_url.json`` is well under a kilobyte; one larger than this that also holds
+#: more brackets than any real one nests is not measured, only refused.
+_JSON_SCAN_MAX_BYTES = 64 * 1024
+
+
 def _json_object(raw: bytes) -> dict[str, object] | None:
     """``raw`` parsed as a JSON object, or None (not JSON, not an object, nested too deep)."""
     from bootguard._files import JSON_MAX_DEPTH
 
-    if raw.count(b"[") + raw.count(b"{") > JSON_MAX_DEPTH and _depth(raw) > JSON_MAX_DEPTH:
+    if raw.count(b"[") + raw.count(b"{") > JSON_MAX_DEPTH and (
+        len(raw) > _JSON_SCAN_MAX_BYTES or _depth(raw) > JSON_MAX_DEPTH
+    ):
         return None
     import json  # deferred: only direct-URL / editable installs have this file
 
@@ -382,25 +389,29 @@ def _json_object(raw: bytes) -> dict[str, object] | None:
 
 
 def _depth(raw: bytes) -> int:
-    """The deepest nesting of arrays and objects in a JSON text (strings skipped)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):  # ] }
-            depth -= 1
-    return deepest
+    """The nesting of arrays and objects in a JSON text, up to ``JSON_MAX_DEPTH + 1``.
+
+    Strings are blanked, everything but brackets dropped, then innermost ``[]``/``{}``
+    pairs removed pass after pass; each pass lowers the nesting by one.  Every step runs
+    in C, not a Python loop per byte.  Unbalanced brackets (not JSON anyway) count as too
+    deep.
+    """
+    import re  # deferred: only a file with more brackets than any real one gets here
+
+    from bootguard._files import JSON_MAX_DEPTH
+
+    text = re.sub(rb'"(?:[^"\\]|\\.)*"', b"", raw)
+    pair = re.compile(rb"\[\]|\{\}")
+    brackets = b"[]{}"
+    text = text.translate(None, bytes(set(range(256)) - set(brackets)))
+    for depth in range(JSON_MAX_DEPTH + 1):
+        if not text:
+            return depth
+        shorter = pair.sub(b"", text)  # one layer per pass ("{[]}" needs two)
+        if len(shorter) == len(text):
+            break  # no innermost pair left: unbalanced
+        text = shorter
+    return JSON_MAX_DEPTH + 1
 
 
 def _origin(data: dict[str, object], url: str, editable: bool) -> DirectUrl:
