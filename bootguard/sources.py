@@ -12,7 +12,8 @@ Statuses, chosen so that a ``fail`` is always a proven drift of code:
 - ``warn``: the origin differs in a way that cannot be proven to change the code: another
   tag or branch than requested, another repository, archive or directory, a VCS or path
   entry installed from an index or from a wheel file (a commit cannot be verified then).
-- nothing: the origin matches, or the manifest gives nothing to compare (an index entry).
+- nothing: the origin matches, or the manifest gives nothing to compare (an index entry,
+  or an editable VCS entry, which pip installs as a checkout it records as a directory).
 
 Local paths are compared after normalization (``file://`` URL or path, trailing slash,
 ``..``).  A relative path in a manifest matches an installed path with the same last
@@ -169,6 +170,10 @@ def verify(entry: ManifestEntry, source: Source, dist: Distribution) -> Finding 
             "index",
         )
     installed = _describe_origin(origin)
+    if source.kind == "vcs" and source.editable and origin.kind == "directory" and origin.editable:
+        # pip records an editable VCS install as its checkout (``<venv>/src/name``): a
+        # working copy whose commit is the developer's to move, not recorded anywhere
+        return None
     if origin.kind != source.kind:
         return _finding(
             dist,

@@ -338,3 +338,14 @@ def test_real_locks_record_their_editable_project_as_a_directory_source(
     assert source is not None
     assert (source.kind, source.url, source.editable) == ("directory", path, True)
     assert source.base == str((locks / lock).parent)
+
+
+def test_pip_freeze_of_an_editable_git_install_reads_back_clean(
+    tmp_path: Path, repo: GitRepo, venv_factory: VenvFactory
+) -> None:
+    """pip records ``-e git+...`` as its checkout directory; freeze's line must not alarm."""
+    venv = venv_factory("editable-git")
+    _pip_install_r(venv, tmp_path, f"-e git+{repo.url}@v1.0#egg=gitpkg\n")
+    frozen = venv.pip("freeze", check=True).stdout
+    assert f"-e git+{repo.url}@{repo.commits['1.0']}#egg=gitpkg" in frozen
+    assert _check(venv, tmp_path, frozen).findings == ()
