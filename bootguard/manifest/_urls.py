@@ -247,6 +247,7 @@ def poetry_source(
             requested_revision=_text(source, "reference"),
             commit=resolved if commit_like(resolved) else None,
             subdirectory=_text(source, "subdirectory"),
+            editable=develop,
         )
     if kind == "url":
         return Source(
