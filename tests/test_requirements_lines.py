@@ -225,6 +225,7 @@ def test_include_chains_have_a_depth_limit(tmp_path: Path) -> None:
 
 
 def test_what_pip_accepts_on_option_lines(tmp_path: Path) -> None:
+    (tmp_path / "other.txt").write_text("included==1\n")
     manifest = _compare_with_pip(
         tmp_path,
         "--pre --no-index\n"
@@ -232,7 +233,9 @@ def test_what_pip_accepts_on_option_lines(tmp_path: Path) -> None:
         "-i https://index.example/simple --extra-index-url https://other.example/simple\n"
         "--editable=git+https://git.example.com/Ed.git#egg=ed\n"
         "-e 'git+https://git.example.com/Q.git#egg=quoted&subdirectory=a dir'\n"
-        "pkg==1 --config-settings=key=value\n",
+        "pkg==1 --config-settings=key=value\n"
+        "--find /local/wheels --pre leftover-positional\n"  # a prefix of --find-links
+        "--requirement=other.txt\n",
     )
     quoted = next(e for e in manifest.entries if e.name == "quoted")
     assert quoted.source is not None and quoted.source.subdirectory == "a dir"

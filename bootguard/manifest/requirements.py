@@ -61,6 +61,7 @@ _IGNORED_FLAGS = frozenset(
 _INCLUDE = {"-r": False, "--requirement": False, "-c": True, "--constraint": True}
 _EDITABLE = frozenset({"-e", "--editable"})
 _PER_REQUIREMENT_WITH_VALUE = frozenset({"--config-settings", "-C", "--global-option"})
+_KNOWN = _IGNORED_WITH_VALUE | _IGNORED_FLAGS | _EDITABLE | _INCLUDE.keys()
 _FREEZE_EDITABLE_COMMENT = "# Editable install with no version control ("
 # pip's BOM table: a UTF-32 BOM starts like a UTF-16 one, so it is tested first.
 _BOMS = (
@@ -298,6 +299,9 @@ def _read_line(
 ) -> None:
     if line.startswith("-"):
         option, value_text = _first_option(line)
+        option = _long_option(option)
+        if option == "-":
+            return  # a lone "-" is a positional argument to pip's option parser: ignored
         if option in _EDITABLE:
             _read_editable(where, value_text, last_comment, state, constraint=constraint)
             return
@@ -337,12 +341,23 @@ def _first_option(line: str) -> tuple[str, str]:
     return head, tail
 
 
+def _long_option(option: str) -> str:
+    """An unambiguous prefix of a long option stands for it, as in pip's option parser."""
+    if not option.startswith("--") or option in _KNOWN:
+        return option
+    matches = [known for known in _KNOWN if known.startswith(option) and known.startswith("--")]
+    return matches[0] if len(matches) == 1 else option
+
+
 def _check_options(where: _Line, tokens: list[str]) -> None:
     """Further options on an option line (pip accepts several): each must be one pip knows."""
     position = 0
     while position < len(tokens):
         token = tokens[position]
-        option = token.split("=", 1)[0] if token.startswith("--") else token[:2]
+        if token[:1] != "-" or len(token) == 1:
+            position += 1  # a positional argument: pip's option parser ignores it
+            continue
+        option = _long_option(token.split("=", 1)[0]) if token.startswith("--") else token[:2]
         if option in _INCLUDE or option in _EDITABLE:
             raise where.error(f"{option} must be on a line of its own")
         if option not in _IGNORED_WITH_VALUE and option not in _IGNORED_FLAGS:
