@@ -498,7 +498,7 @@ def _marker_holds(where: _Line, marker: str, state: _State) -> bool:
         return bool(Marker(marker).evaluate(dict(state.selection.marker_env)))
     except InvalidMarker as err:
         reason = str(err).splitlines()[0]
-        raise where.error(f"invalid marker {marker!r}: {reason}") from err
+        raise where.error(f"invalid marker {_shown(marker)}: {reason}") from err
 
 
 def _strip_extras(path: str) -> tuple[str, frozenset[str]]:
@@ -526,7 +526,7 @@ def _pep508_entry(
         req = Requirement(text)
     except InvalidRequirement as err:
         reason = str(err).splitlines()[0]  # packaging adds the text and a caret on more lines
-        raise where.error(f"invalid requirement {text!r}: {reason}") from err
+        raise where.error(f"invalid requirement {_shown(text)}: {reason}") from err
     if req.marker is not None and not req.marker.evaluate(dict(selection.marker_env)):
         return None
     source = None
@@ -545,6 +545,11 @@ def _pep508_entry(
         constraint=constraint,
         source=source,
     )
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a one-line message, shortened when it is long."""
+    return repr(text if len(text) <= 120 else text[:100] + "...")
 
 
 def _base(where: _Line) -> str:
