@@ -321,8 +321,13 @@ def _hash(text: str) -> str:
 
 
 def _short_commit(revision: str) -> bool:
-    """A revision pip would take for an abbreviated commit: 7 to 64 hex digits."""
-    return 7 <= len(revision) <= 64 and set(revision.lower()) <= _HEX
+    """A revision pip would take for an abbreviated commit: 7 to 64 hex digits.
+
+    All digits is read as a name instead (a date tag ``20240101``, an svn or hg revision
+    number): comparing it as a commit prefix could fail a node that runs that very tag.
+    """
+    lowered = revision.lower()
+    return 7 <= len(lowered) <= 64 and set(lowered) <= _HEX and not lowered.isdigit()
 
 
 def _finding(

@@ -80,7 +80,7 @@ def test_a_git_install_matches_its_tag_its_commit_and_other_spellings(
     for line in (
         f"git+{repo.url}@v1.0#egg=gitpkg",
         f"gitpkg @ git+{repo.url}@{commit}",
-        f"gitpkg @ git+{repo.url}@{commit[:7]}",
+        f"gitpkg @ git+{repo.url}@{next(commit[:n] for n in range(7, 41) if not commit[:n].isdigit())}",
         f"gitpkg @ git+{repo.url}/@v1.0",  # the same repository, spelled differently
         f"git+{repo.url}@v1.0",  # unnamed: tied to gitpkg by the URL pip recorded
         f"git+{repo.url}@{commit}#egg=gitpkg",
@@ -100,7 +100,9 @@ def test_a_git_install_matches_its_tag_its_commit_and_other_spellings(
 def test_another_revision_is_reported(
     tmp_path: Path, repo: GitRepo, git_venv: Venv, revision: str, status: str
 ) -> None:
-    other = {"v1.1": "v1.1", "commit": repo.commits["1.1"], "short": repo.commits["1.1"][:9]}
+    commit = repo.commits["1.1"]
+    short = next(commit[:n] for n in range(9, 41) if not commit[:n].isdigit())  # hex, not a number
+    other = {"v1.1": "v1.1", "commit": commit, "short": short}
     report = _check(git_venv, tmp_path, f"gitpkg @ git+{repo.url}@{other[revision]}\n")
     assert _keys(report) == {"gitpkg:source": status}, report.to_text(verbose=True)
     finding = report.findings[0]
