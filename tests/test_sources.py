@@ -77,10 +77,11 @@ def test_a_git_install_matches_its_tag_its_commit_and_other_spellings(
     )
     assert recorded["vcs_info"]["commit_id"] == repo.commits["1.0"]  # what pip wrote
     commit = repo.commits["1.0"]
+    short = next(commit[:n] for n in range(7, 41) if not commit[:n].isdigit())  # not a number
     for line in (
         f"git+{repo.url}@v1.0#egg=gitpkg",
         f"gitpkg @ git+{repo.url}@{commit}",
-        f"gitpkg @ git+{repo.url}@{next(commit[:n] for n in range(7, 41) if not commit[:n].isdigit())}",
+        f"gitpkg @ git+{repo.url}@{short}",
         f"gitpkg @ git+{repo.url}/@v1.0",  # the same repository, spelled differently
         f"git+{repo.url}@v1.0",  # unnamed: tied to gitpkg by the URL pip recorded
         f"git+{repo.url}@{commit}#egg=gitpkg",
