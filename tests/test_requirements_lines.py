@@ -234,6 +234,7 @@ def test_what_pip_accepts_on_option_lines(tmp_path: Path) -> None:
         "--editable=git+https://git.example.com/Ed.git#egg=ed\n"
         "-e 'git+https://git.example.com/Q.git#egg=quoted&subdirectory=a dir'\n"
         "pkg==1 --config-settings=key=value\n"
+        "other==2 --pre --global-option x -C k=v\n"
         "--find /local/wheels --pre leftover-positional\n"  # a prefix of --find-links
         "--requirement=other.txt\n",
     )

@@ -415,11 +415,20 @@ def _split_hashes(where: _Line, line: str) -> tuple[str, tuple[str, ...]]:
         elif token == "--hash" and position + 1 < len(options):  # noqa: S105 - an option name
             position += 1
             hashes.append(options[position])
-        elif name in _PER_REQUIREMENT_WITH_VALUE or token[:2] == "-C":
-            if not eq and token in _PER_REQUIREMENT_WITH_VALUE:
-                position += 1  # the value is the next token
+        elif token[:1] != "-" or len(token) == 1:
+            pass  # a positional leftover: pip's option parser ignores it
         else:
-            raise where.error(f"unknown per-requirement option {token!r}")
+            # pip parses every option it knows here and ignores all but --hash and
+            # --config-settings on a requirement line (``pkg==1 --pre`` is accepted)
+            option = _long_option(name) if token.startswith("--") else token[:2]
+            if option not in _KNOWN and option not in _PER_REQUIREMENT_WITH_VALUE:
+                raise where.error(f"unknown per-requirement option {token!r}")
+            attached = bool(eq) if token.startswith("--") else len(token) > 2
+            if option == "--hash":  # an abbreviation, ``--has=...``
+                following = options[position + 1] if position + 1 < len(options) else ""
+                hashes.append(token.partition("=")[2] if attached else following)
+            if not attached and option not in _IGNORED_FLAGS:
+                position += 1  # the value is the next token
         position += 1
     for value in hashes:
         algorithm, sep, digest = value.partition(":")
