@@ -288,3 +288,52 @@ def test_only_manifest_errors_escape_for_every_line_kind(
         _read(path)
     except ManifestError as err:
         assert err.path.endswith(".txt"), err
+
+
+def test_generated_lines_are_read_as_pip_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines combined from every kind's parts: wherever pip accepts one, so does bootguard.
+
+    And names it alike (or, where pip would build first, from the file or project).  The
+    combinations are drawn with a fixed seed, so a failure reproduces.
+    """
+    import random
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "libs" / "foo").mkdir(parents=True)
+    (tmp_path / "libs" / "foo" / "pyproject.toml").write_text('[project]\nname = "foo"\n')
+    (tmp_path / "libs" / "foo" / "setup.py").write_text("")
+    pick = random.Random(20261202).choice
+    names = ["pkg", "Pkg_Name", "a.b"]
+    specs = ["", "==1.0", ">=1,<2", " == 1.0 ", "~=1.4", "===weird", "[extra]", "[a,b]>=1"]
+    markers = ["", ' ; python_version >= "3"', ';python_version<"3"', "; sys_platform == 'win32'"]
+    urls = [
+        "git+https://h.example/o/r.git", "git+https://h.example/o/r.git@v1",
+        "git+ssh://git@h.example/o/r@abcdef1234", "hg+https://h.example/r@tip",
+        "svn+svn://h.example/r/trunk@12", "bzr+lp:proj", "https://h.example/p-1.0.tar.gz",
+        "https://h.example/p-1.0-py3-none-any.whl", "http://h.example/pyRXP-1.16-daily-unix.tar.gz",
+        (tmp_path / "libs" / "foo").as_uri(), "https://h.example/x.zip#sha256=ab",
+    ]  # fmt: skip
+    fragments = ["", "#egg=eggname", "#egg=eggname&subdirectory=sub", "#subdirectory=s"]
+    paths = ["./libs/foo", "libs/foo", "./libs/foo[x]", "../dist/w_pkg-2.0-py3-none-any.whl",
+             "vendor/s_pkg-3.0.tar.gz"]  # fmt: skip
+    options = ["", " --hash=sha256:aa", " --hash sha256:bb --hash=sha256:cc", " -C k=v", " --pre"]
+    shapes = [
+        lambda: pick(names) + pick(specs) + pick(markers) + pick(options),
+        lambda: pick(names) + " @ " + pick(urls) + pick(fragments) + pick(markers[:2]),
+        lambda: pick(urls) + pick(fragments) + pick(markers[:2]) + pick(options[:3]),
+        lambda: pick(paths) + pick(markers),
+        lambda: "-e " + pick(paths[:3] + urls[:5]) + pick(fragments),
+    ]
+    path = tmp_path / "requirements.txt"
+    checked = 0
+    for _ in range(150):
+        line = pick(shapes)()
+        path.write_text(line + "\n")
+        pips = _pips(path)
+        if pips is None:
+            continue  # pip rejects it: bootguard may read it or refuse it
+        assert _same_reading(_ours(_read(path)), pips), line
+        checked += 1
+    assert checked > 100

@@ -70,13 +70,27 @@ def commit_like(revision: str | None) -> bool:
 
 
 def fragment(url: str) -> tuple[str, dict[str, str]]:
-    """``url`` without its ``#fragment``, and the fragment's ``key=value`` parameters."""
-    base, _, frag = url.partition("#")
+    """``url`` without its ``#fragment``, and the fragment's ``key=value`` parameters.
+
+    As pip reads them: a parameter is ``#key=`` or ``&key=`` anywhere after the first
+    ``#`` (the first one wins), and its value runs to the next ``&``.
+    """
+    base, sep, frag = url.partition("#")
     params: dict[str, str] = {}
-    for part in frag.split("&"):
-        key, sep, value = part.partition("=")
-        if sep and key and key not in params:
-            params[key] = value
+    if not sep:
+        return base, params
+    text = "#" + frag
+    start = 0
+    while start < len(text):
+        stop = min(
+            (i for i in (text.find("#", start + 1), text.find("&", start + 1)) if i >= 0),
+            default=len(text),
+        )
+        key, eq, _ = text[start + 1 : stop].partition("=")
+        if eq and key and key not in params:
+            value_end = text.find("&", start + 1)
+            params[key] = text[start + 2 + len(key) : value_end if value_end >= 0 else len(text)]
+        start = stop
     return base, params
 
 

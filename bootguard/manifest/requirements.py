@@ -619,6 +619,10 @@ def _name_of(
     """(name, version) of a direct reference: ``#egg=``, freeze comment, file or project."""
     from bootguard.manifest import _urls
 
+    if source.kind == "archive" and source.url.lower().endswith(".whl"):
+        wheel = _urls.name_from_filename(source.url)  # a wheel's file name wins, as in pip
+        if wheel[0]:
+            return wheel
     egg = _egg(location)
     if egg:
         return egg, None
