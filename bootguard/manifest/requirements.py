@@ -643,7 +643,11 @@ def _name_of(
 def _egg(location: str) -> str:
     from bootguard.manifest._urls import fragment
 
-    return fragment(location)[1].get("egg", "").split("[", 1)[0].strip()
+    value = fragment(location)[1].get("egg", "").strip()
+    end = 0  # pip parses the value as a requirement: its name is the leading name part
+    while end < len(value) and (value[end].isalnum() or value[end] in "._-"):
+        end += 1
+    return value[:end]
 
 
 def _locate(path: str, base: str) -> str | None:
