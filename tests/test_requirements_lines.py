@@ -326,14 +326,22 @@ def test_generated_lines_are_read_as_pip_reads_them(
         lambda: pick(paths) + pick(markers),
         lambda: "-e " + pick(paths[:3] + urls[:5]) + pick(fragments),
     ]
+    dress = [
+        lambda text: text,
+        lambda text: text + " # a comment",
+        lambda text: text + " \\\n  --hash=sha256:dd",
+        lambda text: "  " + text.replace(" ", "\t"),
+        lambda text: "-e '" + pick(urls[:5]) + "#egg=q'",
+        lambda text: text + "\n# Editable install with no version control (x==1)\n-e ./libs/foo",
+    ]
     path = tmp_path / "requirements.txt"
     checked = 0
-    for _ in range(150):
-        line = pick(shapes)()
+    for _ in range(200):
+        line = pick(dress)(pick(shapes)())
         path.write_text(line + "\n")
         pips = _pips(path)
         if pips is None:
             continue  # pip rejects it: bootguard may read it or refuse it
         assert _same_reading(_ours(_read(path)), pips), line
         checked += 1
-    assert checked > 100
+    assert checked > 120
