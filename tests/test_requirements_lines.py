@@ -10,6 +10,7 @@ name it without building it (a bare VCS URL), keep it unnamed.  The fixtures in
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -319,14 +320,14 @@ def test_generated_lines_are_read_as_pip_reads_them(
     paths = ["./libs/foo", "libs/foo", "./libs/foo[x]", "../dist/w_pkg-2.0-py3-none-any.whl",
              "vendor/s_pkg-3.0.tar.gz"]  # fmt: skip
     options = ["", " --hash=sha256:aa", " --hash sha256:bb --hash=sha256:cc", " -C k=v", " --pre"]
-    shapes = [
+    shapes: list[Callable[[], str]] = [
         lambda: pick(names) + pick(specs) + pick(markers) + pick(options),
         lambda: pick(names) + " @ " + pick(urls) + pick(fragments) + pick(markers[:2]),
         lambda: pick(urls) + pick(fragments) + pick(markers[:2]) + pick(options[:3]),
         lambda: pick(paths) + pick(markers),
         lambda: "-e " + pick(paths[:3] + urls[:5]) + pick(fragments),
     ]
-    dress = [
+    dress: list[Callable[[str], str]] = [
         lambda text: text,
         lambda text: text + " # a comment",
         lambda text: text + " \\\n  --hash=sha256:dd",
