@@ -20,6 +20,7 @@ from bootguard.environment import Distribution, Environment
 from bootguard.manifest.model import Manifest, ManifestEntry
 from bootguard.names import canonical_name
 from bootguard.report import Finding
+from bootguard.sources import check_sources
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ def run_checks(
     ``projects`` are the installed project(s) being deployed (see :mod:`bootguard.project`).
     """
     ignored = {canonical_name(name) for name in ignore}
+    manifests, source_findings = check_sources(manifests, env)  # names unnamed lines first
     requested = _requested_extras(manifests)
     graph = build_graph(env, requested)
     findings: list[Finding] = []
@@ -81,6 +83,7 @@ def run_checks(
     findings.extend(check_extraneous(manifests, env, graph, strict=strict, projects=projects))
     findings.extend(check_duplicates(env))
     findings.extend(check_metadata(manifests, env))
+    findings.extend(source_findings)
     return [f for f in findings if f.subject not in ignored]
 
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import subprocess
 
 __all__ = [
+    "DirectUrl",
     "Distribution",
     "Duplicate",
     "Environment",
@@ -46,8 +47,33 @@ class EnvironmentError_(BootguardError, OSError):
 
 
 @dataclass(frozen=True, slots=True)
+class DirectUrl:
+    """What an installer recorded in PEP 610 ``direct_url.json``: where the files came from.
+
+    ``kind`` is ``"vcs"`` (``vcs``, ``commit_id``, ``requested_revision``), ``"archive"``
+    (``hashes`` as ``algorithm:hex``, from ``archive_info.hashes`` and the legacy
+    ``archive_info.hash``) or ``"directory"`` (``editable``).  ``url`` is the URL as
+    recorded (for a VCS, without the ``git+`` prefix).  A distribution installed from an
+    index has no such file, hence no DirectUrl.
+    """
+
+    kind: str
+    url: str
+    vcs: str | None = None
+    commit_id: str | None = None
+    requested_revision: str | None = None
+    hashes: tuple[str, ...] = ()
+    subdirectory: str | None = None
+    editable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Distribution:
-    """One installed distribution (one ``*.dist-info`` or ``*.egg-info``)."""
+    """One installed distribution (one ``*.dist-info`` or ``*.egg-info``).
+
+    ``direct_url`` is the recorded origin as one string (a VCS one in ``pip freeze``'s form,
+    ``git+https://host/repo@<commit>``); ``origin`` is the same ``direct_url.json`` parsed.
+    """
 
     name: str
     display_name: str
@@ -59,6 +85,7 @@ class Distribution:
     provides_extras: tuple[str, ...] = ()
     direct_url: str | None = None
     editable: bool = False
+    origin: DirectUrl | None = None
     #: Why this distribution's metadata could not be fully read (None: it could).
     problem: str | None = None
 
@@ -393,8 +420,12 @@ def _read_packed(entry: str, dir_name: str) -> Distribution | None:
     raw_name = (headers.get("name") or [fallback_name])[0]
     requires = tuple(headers.get("requires-dist", ()))
     meta_dir = os.path.join(entry, dir_name)
+    problem = None
     if not requires and not zipped and not is_dist_info:
-        requires = _egg_requires(os.path.join(meta_dir, "requires.txt"))
+        try:
+            requires = _egg_requires(os.path.join(meta_dir, "requires.txt"))
+        except (OSError, UnicodeDecodeError) as err:
+            problem = f"requires.txt cannot be read ({type(err).__name__}): its requirements are not checked"
     return Distribution(
         name=canonical_name(raw_name),
         display_name=raw_name,
@@ -404,6 +435,7 @@ def _read_packed(entry: str, dir_name: str) -> Distribution | None:
         requires=requires,
         requires_python=next(iter(headers.get("requires-python", ())), None),
         provides_extras=tuple(headers.get("provides-extra", ())),
+        problem=problem,
     )
 
 
@@ -457,7 +489,7 @@ def _read_distribution(entry: str, dir_name: str) -> Distribution | None:
             problems.append(f"requires.txt {_unreadable(err)}: its requirements are not checked")
         except UnicodeDecodeError:
             problems.append("requires.txt is not UTF-8 text: its requirements are not checked")
-    direct_url, editable = _direct_url(meta_dir) if not is_egg else (None, False)
+    direct_url, editable, origin = _direct_url(meta_dir) if not is_egg else (None, False, None)
     if is_egg and not editable:
         # ``setup.py develop`` / legacy editable installs leave ``name.egg-info`` in the
         # project directory that a .pth file puts on the path.
@@ -474,6 +506,7 @@ def _read_distribution(entry: str, dir_name: str) -> Distribution | None:
         provides_extras=tuple(headers.get("provides-extra", ())),
         direct_url=direct_url,
         editable=editable,
+        origin=origin,
         problem="; ".join(problems) or None,
     )
 
@@ -658,29 +691,115 @@ def _egg_requires(path: str) -> tuple[str, ...]:
     return tuple(result)
 
 
-def _direct_url(meta_dir: str) -> tuple[str | None, bool]:
-    """PEP 610 ``direct_url.json``: the URL it was installed from and whether editable."""
-    path = os.path.join(meta_dir, "direct_url.json")
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError:
-        return None, False
-    import json  # deferred: only direct-URL / editable installs have this file
+def _direct_url(meta_dir: str) -> tuple[str | None, bool, DirectUrl | None]:
+    """PEP 610 ``direct_url.json``: the URL as one string, whether editable, and all of it.
+
+    The file is untrusted: it is read with a size cap and without blocking, and one that is
+    not JSON, nests deeper than any real one, or lacks a string ``url`` means "no origin
+    recorded" (a finding elsewhere may say the install is odd; this never raises).
+    """
+    from bootguard._files import METADATA_MAX_BYTES, read_regular
 
     try:
-        data = json.loads(raw)
-    except ValueError:
-        return None, False
-    if not isinstance(data, dict):
-        return None, False
+        raw = read_regular(os.path.join(meta_dir, "direct_url.json"), METADATA_MAX_BYTES)
+    except (OSError, ValueError):
+        return None, False, None
+    data = _json_object(raw)
+    if data is None:
+        return None, False, None
     dir_info = data.get("dir_info")
     editable = isinstance(dir_info, dict) and dir_info.get("editable") is True
     url = data.get("url")
     if not isinstance(url, str):
-        return None, editable
-    vcs_info = data.get("vcs_info")
-    if isinstance(vcs_info, dict) and isinstance(vcs_info.get("vcs"), str):
+        return None, editable, None
+    origin = _origin(data, url, editable)
+    if origin.kind == "vcs":
         # the form pip freeze writes: git+https://host/repo@<commit>
-        url = f"{vcs_info['vcs']}+{url}@{vcs_info.get('commit_id', '')}"
-    return url, editable
+        url = f"{origin.vcs}+{url}@{origin.commit_id or ''}"
+    return url, editable, origin
+
+
+#: A real ``direct_url.json`` is well under a kilobyte; one larger than this that also holds
+#: more brackets than any real one nests is not measured, only refused.
+_JSON_SCAN_MAX_BYTES = 64 * 1024
+
+
+def _json_object(raw: bytes) -> dict[str, object] | None:
+    """``raw`` parsed as a JSON object, or None (not JSON, not an object, nested too deep)."""
+    from bootguard._files import JSON_MAX_DEPTH
+
+    if raw.count(b"[") + raw.count(b"{") > JSON_MAX_DEPTH and (
+        len(raw) > _JSON_SCAN_MAX_BYTES or _depth(raw) > JSON_MAX_DEPTH
+    ):
+        return None
+    import json  # deferred: only direct-URL / editable installs have this file
+
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _depth(raw: bytes) -> int:
+    """The nesting of arrays and objects in a JSON text, up to ``JSON_MAX_DEPTH + 1``.
+
+    Strings are blanked, everything but brackets dropped, then innermost ``[]``/``{}``
+    pairs removed pass after pass; each pass lowers the nesting by one.  Every step runs
+    in C, not a Python loop per byte.  Unbalanced brackets (not JSON anyway) count as too
+    deep.
+    """
+    import re  # deferred: only a file with more brackets than any real one gets here
+
+    from bootguard._files import JSON_MAX_DEPTH
+
+    text = re.sub(rb'"(?:[^"\\]|\\.)*"', b"", raw)
+    pair = re.compile(rb"\[\]|\{\}")
+    brackets = b"[]{}"
+    text = text.translate(None, bytes(set(range(256)) - set(brackets)))
+    for depth in range(JSON_MAX_DEPTH + 1):
+        if not text:
+            return depth
+        shorter = pair.sub(b"", text)  # one layer per pass ("{[]}" needs two)
+        if len(shorter) == len(text):
+            break  # no innermost pair left: unbalanced
+        text = shorter
+    return JSON_MAX_DEPTH + 1
+
+
+def _origin(data: dict[str, object], url: str, editable: bool) -> DirectUrl:
+    """The parsed origin of a ``direct_url.json`` object that has a string ``url``."""
+
+    def text(table: object, key: str) -> str | None:
+        value = table.get(key) if isinstance(table, dict) else None
+        return value if isinstance(value, str) and value else None
+
+    subdirectory = text(data, "subdirectory")
+    vcs_info = data.get("vcs_info")
+    if isinstance(vcs_info, dict) and text(vcs_info, "vcs"):
+        return DirectUrl(
+            kind="vcs",
+            url=url,
+            vcs=text(vcs_info, "vcs"),
+            commit_id=text(vcs_info, "commit_id"),
+            requested_revision=text(vcs_info, "requested_revision"),
+            subdirectory=subdirectory,
+        )
+    archive_info = data.get("archive_info")
+    if isinstance(archive_info, dict):
+        hashes: list[str] = []
+        table = archive_info.get("hashes")
+        if isinstance(table, dict):
+            hashes.extend(
+                f"{name.lower()}:{value.lower()}"
+                for name, value in table.items()
+                if isinstance(name, str) and isinstance(value, str)
+            )
+        legacy = text(archive_info, "hash")
+        if legacy and "=" in legacy:
+            name, _, value = legacy.partition("=")
+            hashes.append(f"{name.lower()}:{value.lower()}")
+        return DirectUrl(
+            kind="archive", url=url, hashes=tuple(dict.fromkeys(hashes)), subdirectory=subdirectory
+        )
+    return DirectUrl(kind="directory", url=url, editable=editable, subdirectory=subdirectory)

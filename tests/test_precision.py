@@ -11,6 +11,7 @@ with includes, and ``bootguard snapshot``.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -161,7 +162,8 @@ def test_pylock_selection_markers_extras_and_groups(rich: Rich) -> None:
         'extras = ["speedups"]\ndependency-groups = ["dev"]\ndefault-groups = []\n\n'
         + packages
         + f'[[packages]]\nname = "pygreet"\n[packages.archive]\nurl = "{rich.wheel.as_uri()}"\n'
-        'hashes = { sha256 = "00" }\n\n'
+        # the real hash: the source check compares it with what pip recorded at install
+        f'hashes = {{ sha256 = "{hashlib.sha256(rich.wheel.read_bytes()).hexdigest()}" }}\n\n'
         '[[packages]]\nname = "my-proj"\nversion = "0.1.0"\n'
         f'[packages.directory]\npath = "{rich.project}"\neditable = true\n'
     )

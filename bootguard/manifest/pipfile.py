@@ -29,6 +29,7 @@ from bootguard.manifest._lock import (
     table,
     valid_version,
 )
+from bootguard.manifest._urls import lock_base, pipfile_source
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 from bootguard.names import canonical_name
 
@@ -145,6 +146,7 @@ def _entry(
         editable=editable,
         hashes=tuple(string(h, display, f"{key}.hashes") for h in hashes),
         origin=f"{display}: {key}",
+        source=pipfile_source(package, lock_base(display), editable=editable),
     )
 
 

@@ -40,6 +40,7 @@ from bootguard.manifest._lock import (
     table,
     version_string,
 )
+from bootguard.manifest._urls import lock_base, poetry_source
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 from bootguard.names import canonical_name
 
@@ -618,6 +619,7 @@ def _entry(state: _State, package: _Package, extras: frozenset[str]) -> Manifest
         url=(f"git+{url}" if kind == "git" and url else url) if direct else None,
         editable=develop and kind == "directory",
         origin=f"{display}: {package.key} ({package.name})",
+        source=poetry_source(source, lock_base(display), develop=develop),
     )
 
 

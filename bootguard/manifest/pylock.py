@@ -15,6 +15,7 @@ from pathlib import Path
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import read_bytes
 from bootguard.manifest._toml import load_toml
+from bootguard.manifest._urls import lock_base, pylock_source
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 
 __all__ = ["read_pylock"]
@@ -71,6 +72,7 @@ def read_pylock(path: Path, selection: Selection) -> Manifest:
                     f"{k}:{v}" for k, v in (getattr(source, "hashes", None) or {}).items()
                 ),
                 origin=f"{display}: packages[{index_of[id(package)]}]",
+                source=pylock_source(package, lock_base(display)),
             )
         )
     return Manifest(

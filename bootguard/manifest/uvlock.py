@@ -44,6 +44,7 @@ from bootguard.manifest._lock import (
     string,
     table,
 )
+from bootguard.manifest._urls import lock_base, uv_source
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 from bootguard.names import canonical_name
 
@@ -392,6 +393,7 @@ class _Walk:
             url=url,
             editable=editable,
             origin=f"{self.display}: {package.key} ({package.name})",
+            source=uv_source(source, lock_base(self.display)),
         )
 
 
