@@ -23,6 +23,7 @@ A one-line summary with the counts is printed at the end (``pytest -s`` shows it
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import Counter
@@ -35,24 +36,34 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from tests.support._pep517_backend import PROJECT_FILE
 from tests.support.oracle import (
+    DIRECT_STATES,
     ORACLE_EXTRAS,
     ORACLE_STATES,
     ORACLE_WHEELS,
     PoolVenv,
+    Sources,
     ToolAnswer,
     bootguard_answer,
     build_oracle_wheelhouse,
+    build_sources,
     describe_tree,
     find_uv,
+    git,
+    installed_direct_url,
+    make_direct_pool,
     make_pool,
     pip_answer,
     uv_answer,
 )
+from tests.support.venvs import Venv
 
 # Cases per run: each costs one pip dry run (~0.8 s, the bulk), one uv dry run and one
 # bootguard check, run side by side.  Chosen for about two minutes on two cores.
 MAX_EXAMPLES = 100
+# Direct-reference cases: bootguard and a direct_url.json comparison per case, uv for VCS.
+DIRECT_EXAMPLES = 24
 # Cases run side by side (each is three short-lived processes, mostly pip).
 WORKERS = 3
 
@@ -261,7 +272,7 @@ def _continued(draw: st.DrawFn, line: str) -> list[str]:
 @st.composite
 def general_case(draw: st.DrawFn) -> Case:
     """Requirement lines with comments, blank lines, continuations and maybe constraints."""
-    state = draw(st.integers(0, len(ORACLE_STATES) - 1))
+    state = draw(st.sampled_from(range(len(ORACLE_STATES))))
     chunks: list[list[str]] = []  # the physical lines of one logical line each
     drawn = draw(st.lists(requirement(state), min_size=1, max_size=4))
     for line in drawn:
@@ -299,9 +310,14 @@ def bug_comment_continuation(draw: st.DrawFn) -> Case:
     pip treats a line ending in ``\\`` as continued unless the line *starts* with a comment,
     so the next line is joined into the comment and ignored; bootguard reads it.
     """
-    state = draw(st.integers(0, len(ORACLE_STATES) - 1))
-    first = draw(requirement_line(state))
-    missing = sorted(set(NAMES) - set(ORACLE_STATES[state].installed))
+    state = draw(st.sampled_from(range(len(ORACLE_STATES))))
+    installed = ORACLE_STATES[state].installed
+    if installed:  # a line the venv satisfies, so only the swallowed line can fail
+        key = draw(st.sampled_from(sorted(installed)))
+        first = f"{_name_of(draw, key)}=={installed[key]}"
+    else:
+        first = 'nowhere ; sys_platform == "win32"'
+    missing = sorted(set(NAMES) - set(installed))
     second = _name_of(draw, draw(st.sampled_from(missing)))
     return Case("bug_comment_continuation", state, (f"{first}  # see below \\", second))
 
@@ -449,16 +465,18 @@ def _run_case(
 
 
 def generated(strategy: st.SearchStrategy[T], count: int) -> list[T]:
-    """``count`` cases drawn by hypothesis, deterministically (same list on every run).
+    """``count`` distinct cases drawn by hypothesis, deterministically (the same every run).
 
     Cases are collected first and run afterwards, several at a time: each costs a pip dry
     run that keeps one core busy for most of a second, and running them one by one inside
-    hypothesis would leave the other core idle.
+    hypothesis would leave the other core idle.  Hypothesis repeats and mutates examples;
+    a repeated case would cost a second pip run and teach nothing, so only the first
+    occurrence of each is kept.
     """
-    cases: list[T] = []
+    cases: dict[T, None] = {}
 
     @settings(
-        max_examples=count,
+        max_examples=count * 4,
         derandomize=True,
         database=None,
         deadline=None,
@@ -467,10 +485,11 @@ def generated(strategy: st.SearchStrategy[T], count: int) -> list[T]:
     )
     @given(case=strategy)
     def collect(case: T) -> None:
-        cases.append(case)
+        if len(cases) < count:
+            cases.setdefault(case, None)
 
     collect()
-    return cases
+    return list(cases)
 
 
 def _explain(outcome: Outcome) -> str:
@@ -546,3 +565,205 @@ def test_bootguard_agrees_with_pip_dry_run(
     assert not pip_unexplained, f"{pip_line}\n\n{shown}"
     shown = "\n\n".join(_explain(o) for o in uv_unexplained[:8])
     assert not uv_unexplained, f"{uv_line}\n\n{shown}"
+
+
+# --- VCS, local directories and archives ---------------------------------------------------
+#
+# What pip can and cannot be an oracle for here (pinned down by
+# test_what_pip_can_judge_for_direct_references):
+#
+# * A VCS requirement of an installed distribution: pip clones the ref, builds its
+#   metadata and then compares *versions only*; at the same version it changes nothing,
+#   even when the ref names another commit.  So pip judges VCS refs at version level.
+#   uv compares the commit recorded in direct_url.json with the ref's commit; it is the
+#   oracle for VCS lines, and pip's version-level answer is counted beside it.
+# * A local directory or sdist (``localproj @ file:///dir``, ``/path/dir``, ``-e dir``):
+#   pip always reinstalls (its resolver reinstalls anything built from a local path), and
+#   uv reinstalls what it did not install itself.  Neither can say "already satisfied",
+#   so the oracle is the comparison pip itself records: the installed distribution's
+#   direct_url.json ``url`` equals the requested one.  An editable line whose directory is
+#   installed non-editable (or the reverse) is satisfied: bootguard's documented behaviour
+#   is a warning, never a failure, for editable-ness.
+# * A local wheel file: pip changes nothing when the installed version equals the wheel's,
+#   so pip is the oracle (it agrees with direct_url.json here: one file per version).
+
+
+@dataclass(frozen=True)
+class DirectLine:
+    """One generated direct-reference line and how to judge it."""
+
+    text: str
+    kind: str  # "vcs", "dir", "editable", "sdist", "wheel"
+    name: str
+    target: str  # the git ref, or the file URL the line names
+
+
+@st.composite
+def direct_line(draw: st.DrawFn, sources: Sources) -> DirectLine:
+    """A VCS, directory, sdist or wheel line naming one of the sources."""
+    kind = draw(st.sampled_from(("vcs", "vcs", "vcs", "dir", "editable", "sdist", "wheel")))
+    repo = sources.repo.as_uri()
+    if kind == "vcs":
+        ref = draw(
+            st.sampled_from(
+                (
+                    "v1.0", "v1.1", "main", "",
+                    *sources.commits.values(),
+                    *(commit[:10] for commit in sources.commits.values()),
+                )
+            )
+        )  # fmt: skip
+        at = f"@{ref}" if ref else ""
+        text = draw(
+            st.sampled_from(
+                (
+                    f"git+{repo}{at}#egg=vcsproj",
+                    f"vcsproj @ git+{repo}{at}",
+                    f"VCSProj @ git+{repo}{at}",
+                )
+            )
+        )
+        return DirectLine(text, kind, "vcsproj", ref or "HEAD")
+    if kind in ("dir", "editable"):
+        path = sources.localproj
+        if kind == "editable":
+            return DirectLine(f"-e {path}", kind, "localproj", path.as_uri())
+        text = draw(st.sampled_from((f"localproj @ {path.as_uri()}", str(path))))
+        return DirectLine(text, kind, "localproj", path.as_uri())
+    if kind == "sdist":
+        text = draw(st.sampled_from((f"localproj @ {sources.sdist.as_uri()}", str(sources.sdist))))
+        return DirectLine(text, kind, "localproj", sources.sdist.as_uri())
+    wheel = sources.wheels[draw(st.sampled_from(sorted(sources.wheels)))]
+    text = draw(st.sampled_from((f"wheelproj @ {wheel.as_uri()}", str(wheel))))
+    return DirectLine(text, kind, "wheelproj", wheel.as_uri())
+
+
+def direct_url_satisfies(venv_path: Venv, line: DirectLine, sources: Sources) -> bool:
+    """pip's own record of where a distribution came from, compared with the line."""
+    recorded = installed_direct_url(venv_path, line.name)
+    if recorded is None:
+        return False
+    if line.kind == "vcs":
+        vcs_info = recorded.get("vcs_info")
+        if not isinstance(vcs_info, dict) or recorded.get("url") != sources.repo.as_uri():
+            return False
+        wanted = git("rev-parse", f"{line.target}^{{commit}}", cwd=sources.repo)
+        return bool(vcs_info.get("commit_id") == wanted)
+    return recorded.get("url") == line.target
+
+
+def _version_at(sources: Sources, ref: str) -> str:
+    """The project version recorded at a git ref (what pip builds from it)."""
+    text = git("show", f"{ref}:{PROJECT_FILE}", cwd=sources.repo)
+    version = json.loads(text)["version"]
+    assert isinstance(version, str)
+    return version
+
+
+@pytest.fixture(scope="module")
+def direct_pool(
+    tmp_path_factory: pytest.TempPathFactory, oracle_pool: tuple[Path, list[PoolVenv]]
+) -> tuple[Sources, list[Venv]]:
+    """The git repository, project, sdist and wheels, and one venv per DIRECT_STATES entry."""
+    wheelhouse, _ = oracle_pool
+    sources = build_sources(tmp_path_factory.mktemp("oracle-sources"))
+    return sources, make_direct_pool(tmp_path_factory.mktemp("oracle-direct"), sources, wheelhouse)
+
+
+def test_what_pip_can_judge_for_direct_references(
+    direct_pool: tuple[Sources, list[Venv]],
+    oracle_pool: tuple[Path, list[PoolVenv]],
+    tmp_path: Path,
+) -> None:
+    """Pin down the oracle's own semantics, so the differential test below relies on facts."""
+    sources, pool = direct_pool
+    wheelhouse, _ = oracle_pool
+    venv = pool[0]  # vcsproj at v1.0, localproj from its directory, wheelproj 1.0
+    assert DIRECT_STATES[0].commit == "v1.0"
+    requirements = tmp_path / "requirements.txt"
+    repo = sources.repo.as_uri()
+
+    def dry_run(line: str) -> ToolAnswer:
+        requirements.write_text(line + "\n")
+        return pip_answer(venv, wheelhouse, requirements)
+
+    # The installed commit: nothing to do.  Another version: reinstall.
+    assert dry_run(f"git+{repo}@v1.0#egg=vcsproj").would_install == ()
+    assert dry_run(f"git+{repo}@{sources.commits['v1.1']}#egg=vcsproj").would_install == (
+        "vcsproj==1.1",
+    )
+    # A directory is always reinstalled, even the very one installed.
+    assert dry_run(f"localproj @ {sources.localproj.as_uri()}").would_install == ("localproj==2.0",)
+    # A wheel file at the installed version is left alone.
+    assert dry_run(str(sources.wheels["1.0"])).would_install == ()
+    # Another commit at the same version (v1.1 installed, hotfix asked): nothing either.
+    venv = pool[2]
+    assert DIRECT_STATES[2].commit == "v1.1"
+    assert dry_run(f"git+{repo}@{sources.commits['hotfix']}#egg=vcsproj").would_install == ()
+
+
+def test_bootguard_agrees_on_vcs_and_local_paths(
+    direct_pool: tuple[Sources, list[Venv]],
+    oracle_pool: tuple[Path, list[PoolVenv]],
+    bootguard_pythonpath: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """bootguard's verdict on direct references matches the oracle for each line kind.
+
+    Needs the requirements-line work (VCS, bare paths and archives in requirements files);
+    before it, bootguard refuses ``git+...#egg=`` and bare path lines, and passes a
+    ``name @ git+...`` line whatever commit is installed.
+    """
+    sources, pool = direct_pool
+    wheelhouse, _ = oracle_pool
+    uv = find_uv()
+    assert uv is not None, "the oracle test needs uv (pip install uv; it is in the test extra)"
+    results: Counter[str] = Counter()
+    failures: list[str] = []
+    cases = generated(
+        st.tuples(
+            st.integers(0, len(DIRECT_STATES) - 1),
+            st.lists(direct_line(sources), min_size=1, max_size=2).map(tuple),
+        ),
+        DIRECT_EXAMPLES,
+    )
+
+    def run(index: int, state: int, lines: tuple[DirectLine, ...]) -> None:
+        venv = pool[state]
+        directory = tmp_path / f"case-{index:04d}"
+        directory.mkdir()
+        requirements = directory / "requirements.txt"
+        requirements.write_text("".join(f"{line.text}\n" for line in lines))
+        expected = all(direct_url_satisfies(venv, line, sources) for line in lines)
+        ours = bootguard_answer(venv, bootguard_pythonpath, requirements)
+        if all(line.kind == "vcs" for line in lines):
+            uv_verdict = uv_answer(uv, venv, wheelhouse, requirements)
+            results[f"uv {'agrees' if uv_verdict.satisfied == expected else 'differs'}"] += 1
+            if all(line.text.startswith("git+") for line in lines):
+                # pip 23.2 refuses name @ git+file:/// (packaging 21.3); the egg form works.
+                pip_verdict = pip_answer(venv, wheelhouse, requirements)
+                installed = _version_at(sources, sources.commits[DIRECT_STATES[state].commit])
+                same_version = all(_version_at(sources, ln.target) == installed for ln in lines)
+                if pip_verdict.satisfied == expected:
+                    results["pip agrees"] += 1
+                elif pip_verdict.satisfied and same_version:
+                    results["pip: same version, other commit"] += 1
+                else:
+                    results["pip differs"] += 1
+        results["cases"] += 1
+        if ours.error == "" and ours.satisfied == expected:
+            results["agree"] += 1
+            return
+        failures.append(
+            f"venv {DIRECT_STATES[state]}:\n{requirements.read_text()}"
+            f"expected satisfied={expected}; bootguard satisfied={ours.satisfied} "
+            f"{list(ours.findings)} {ours.error}"
+        )
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as executor:
+        list(executor.map(lambda item: run(item[0], *item[1]), enumerate(cases)))
+    line = f"oracle direct references: {dict(results)}, {len(failures)} disagreements"
+    with capsys.disabled():
+        print(f"\n{line}")
+    assert not failures, f"{line}\n\n" + "\n\n".join(failures[:8])

@@ -16,10 +16,10 @@ made with real pip from it, and one function per tool that returns a plain verdi
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
-import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,14 +28,23 @@ from tests.support.wheelhouse import WheelSpec
 from tests.support.wheels import wheel_filename
 
 __all__ = [
+    "DIRECT_STATES",
+    "ORACLE_EXTRAS",
     "ORACLE_STATES",
     "ORACLE_WHEELS",
+    "DirectState",
     "PoolVenv",
+    "Sources",
     "ToolAnswer",
     "VenvState",
     "bootguard_answer",
     "build_oracle_wheelhouse",
+    "build_sources",
+    "describe_tree",
     "find_uv",
+    "git",
+    "installed_direct_url",
+    "make_direct_pool",
     "make_pool",
     "pip_answer",
     "pip_check_subjects",
@@ -314,6 +323,119 @@ def describe_tree(directory: Path) -> str:
     return "\n".join(parts)
 
 
-def python_tag() -> str:
-    """The running interpreter's ``python_version`` marker value."""
-    return f"{sys.version_info[0]}.{sys.version_info[1]}"
+# --- VCS, local directories and archives -----------------------------------------------------
+
+
+def git(*args: str, cwd: Path) -> str:
+    """Run git with a fixed identity and no user or system configuration; return stdout."""
+    env = clean_env(
+        {
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_AUTHOR_NAME": "oracle",
+            "GIT_AUTHOR_EMAIL": "oracle@example.invalid",
+            "GIT_COMMITTER_NAME": "oracle",
+            "GIT_COMMITTER_EMAIL": "oracle@example.invalid",
+            "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
+            "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+        }
+    )
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    return result.stdout.strip()
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The direct-reference sources of the VCS oracle test.
+
+    ``repo`` is a git repository of the project ``vcsproj`` with three commits: ``v1.0``
+    (version 1.0), ``v1.1`` (version 1.1) and ``hotfix`` (still 1.1, other code).
+    ``commits`` maps those names to full commit ids.  ``localproj`` is a plain project
+    directory (version 2.0) and ``sdist`` a ``.tar.gz`` of it; ``wheels`` maps versions of
+    ``wheelproj`` to wheel files.
+    """
+
+    repo: Path
+    commits: Mapping[str, str]
+    localproj: Path
+    sdist: Path
+    wheels: Mapping[str, Path]
+
+
+def build_sources(root: Path) -> Sources:
+    """Create the git repository, the project directory, its sdist and the wheels."""
+    import tarfile
+
+    from tests.support.wheels import build_editable_project, build_wheel
+
+    repo = build_editable_project(root / "repos", "vcsproj", "1.0")
+    git("init", "-q", "-b", "main", cwd=repo)
+    commits = {}
+    for name, change in (("v1.0", None), ("v1.1", "1.1"), ("hotfix", "hotfix")):
+        if change == "1.1":
+            build_editable_project(root / "repos", "vcsproj", "1.1")
+        elif change == "hotfix":
+            (repo / "src" / "vcsproj" / "hotfix.py").write_text("FIXED = True\n")
+        git("add", "-A", cwd=repo)
+        git("commit", "-q", "-m", name, cwd=repo)
+        if name.startswith("v"):
+            git("tag", name, cwd=repo)
+        commits[name] = git("rev-parse", "HEAD", cwd=repo)
+    localproj = build_editable_project(root / "local", "localproj", "2.0")
+    sdist = root / "archives" / "localproj-2.0.tar.gz"
+    sdist.parent.mkdir(parents=True)
+    with tarfile.open(sdist, "w:gz") as archive:
+        archive.add(localproj, arcname="localproj-2.0")
+    wheels = {v: build_wheel(root / "wheels", "wheelproj", v) for v in ("1.0", "2.0")}
+    return Sources(repo, commits, localproj, sdist, wheels)
+
+
+@dataclass(frozen=True)
+class DirectState:
+    """A venv of the VCS pool: which commit, how localproj and which wheelproj."""
+
+    name: str
+    commit: str  # a key of Sources.commits
+    localproj: str  # "dir", "editable", "sdist" or "" (absent)
+    wheel: str  # a wheelproj version, or "" (absent)
+
+
+DIRECT_STATES: tuple[DirectState, ...] = (
+    DirectState("at-v1.0", "v1.0", "dir", "1.0"),
+    DirectState("at-hotfix", "hotfix", "editable", "2.0"),
+    DirectState("at-v1.1", "v1.1", "sdist", ""),
+)
+
+
+def make_direct_pool(root: Path, sources: Sources, wheelhouse: Path) -> list[Venv]:
+    """One venv per :data:`DIRECT_STATES` entry, installed with real pip from the sources."""
+    pool = []
+    for state in DIRECT_STATES:
+        venv = make_venv(root / state.name, find_links=(wheelhouse,))
+        rev = state.commit if state.commit.startswith("v") else sources.commits[state.commit]
+        targets: list[str | Path] = [f"git+{sources.repo.as_uri()}@{rev}#egg=vcsproj"]
+        if state.localproj == "dir":
+            targets.append(sources.localproj)
+        elif state.localproj == "sdist":
+            targets.append(sources.sdist)
+        if state.wheel:
+            targets.append(sources.wheels[state.wheel])
+        venv.install(*targets)
+        if state.localproj == "editable":
+            venv.install(sources.localproj, editable=True)
+        pool.append(venv)
+    return pool
+
+
+def installed_direct_url(venv: Venv, name: str) -> dict[str, object] | None:
+    """The ``direct_url.json`` pip wrote for ``name`` in ``venv`` (None: absent, or no file)."""
+    for info in venv.site_packages.glob("*.dist-info"):
+        if info.name.split("-", 1)[0].lower() == name.replace("-", "_"):
+            path = info / "direct_url.json"
+            if path.is_file():
+                data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+                return data
+            return None
+    return None
