@@ -384,8 +384,7 @@ def classify(case: Case, pool: PoolVenv, oracle: ToolAnswer, ours: ToolAnswer) -
         return "agree"
     if not oracle.satisfied:
         return "unexplained"
-    text = _joined(case)
-    reasons = {_reason(key, message, pool, oracle, text) for key, message in ours.findings}
+    reasons = {_reason(key, message, pool) for key, message in ours.findings}
     if not reasons or "unexplained" in reasons:
         return "unexplained"
     for label in ("extra-outside-file", "pip-check"):
@@ -419,7 +418,7 @@ def _joined(case: Case) -> str:
     return "\n".join((*case.lines, *case.constraints)).replace("\\\n", "")
 
 
-def _reason(key: str, message: str, pool: PoolVenv, oracle: ToolAnswer, text: str) -> str:
+def _reason(key: str, message: str, pool: PoolVenv) -> str:
     """Why one failing finding may be absent from the oracle's answer."""
     subject, _, aspect = key.partition(":")
     if aspect != "requires":
