@@ -255,7 +255,8 @@ def satisfies(version: str, specifier: str | SpecifierSet) -> bool | None:
     if not text:
         return True
     if text.startswith("==="):
-        return version == text[3:].strip()
+        # packaging (and so pip and uv) compare arbitrary equality case-insensitively
+        return version.lower() == text[3:].strip().lower()
     spec = _specifier(text) if isinstance(specifier, str) else specifier
     parsed = _version(version)
     if spec is None or parsed is None:
@@ -301,9 +302,21 @@ def check_python(manifests: Sequence[Manifest], env: Environment) -> list[Findin
 def check_versions(
     manifests: Sequence[Manifest], env: Environment, graph: RequirementGraph
 ) -> list[Finding]:
-    """Every manifest entry is installed, at the locked version or inside its specifier."""
+    """Every manifest entry is installed, at the locked version or inside its specifier.
+
+    A constraint (``-c``) applies, as in pip, only to a distribution the manifest's own
+    requirements pull in (listed, or required by what is listed, transitively): a constraint
+    on something nothing asks for says nothing about the environment.
+    """
     findings = []
-    for name, entries in _merge(manifests).items():
+    merged = _merge(manifests)
+    pulled_in: set[str] | None = None
+    for name, entries in merged.items():
+        if all(e.constraint for e in entries):
+            if pulled_in is None:
+                pulled_in = _pulled_in(merged, graph)
+            if name not in pulled_in:
+                continue
         dist = env.get(name)
         if dist is None:
             required = [e for e in entries if not e.constraint]
@@ -323,6 +336,19 @@ def check_versions(
             continue
         findings.extend(_check_entry(name, dist, entries, graph))
     return findings
+
+
+def _pulled_in(merged: dict[str, list[ManifestEntry]], graph: RequirementGraph) -> set[str]:
+    """What the non-constraint entries name, and what those require, transitively."""
+    roots = [name for name, entries in merged.items() if not all(e.constraint for e in entries)]
+    seen = set(roots)
+    while roots:
+        for edge in graph.edges.get(roots.pop(), []):
+            target = canonical_name(edge.requirement.name)
+            if target not in seen:
+                seen.add(target)
+                roots.append(target)
+    return seen
 
 
 def _check_entry(

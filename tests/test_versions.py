@@ -19,6 +19,8 @@ from bootguard.manifest.model import ManifestEntry
         ("2.1.0+cpu", "==2.1.0+cpu", True),
         ("1.0-custom", "===1.0-custom", True),  # arbitrary equality: string comparison
         ("1.0", "===1.0.0", False),
+        ("1.0+cpu", "===1.0+CPU", True),  # case-insensitive, as packaging compares it
+        ("2.0.0.post1", "===2.0.0.POST1", True),
         ("5.0.0rc1", ">=4,<6", True),  # an installed pre-release inside the range is fine
         ("4.2.0", ">=4.0.2,<5.0", True),
         ("5.0", ">=4.0.2,<5.0", False),
