@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bootguard.project import Project
     from bootguard.report import Finding
 
-__all__ = ["check", "import_paths", "no_manifest_message"]
+__all__ = ["check", "import_paths", "log_internal", "no_manifest_message"]
 
 
 def check(
@@ -228,7 +228,31 @@ def _internal(stage: str, err: Exception) -> Finding:
         f"internal error in the {one_line(stage)} stage (its findings are missing): {text}",
         observed=type(err).__name__,
         details=details,
+        cause=err,
     )
+
+
+_logged: set[str] = set()
+
+
+def log_internal(report: Report) -> None:
+    """Log each new ``bootguard:internal`` finding of ``report`` with its traceback, once.
+
+    :func:`check` never raises for its own bugs and never logs (the CLI prints one line);
+    the boot gate and the re-check call this so that the operator's log has the traceback
+    to report, once per distinct error rather than once per re-check.
+    """
+    for finding in report.findings:
+        if finding.aspect != "internal" or finding.cause is None:
+            continue
+        if finding.message in _logged:
+            continue
+        _logged.add(finding.message)
+        import logging  # deferred: only on a bug
+
+        logging.getLogger("bootguard").error(
+            "bootguard: %s", finding.message, exc_info=finding.cause
+        )
 
 
 def _manifest_paths(manifests: Sequence[str | Path] | None) -> list[Path]:

@@ -288,7 +288,7 @@ def _checked(
         "pyprojects": [os.path.join(settings.root, "pyproject.toml")],
     }
     try:
-        from bootguard.api import check
+        from bootguard.api import check, log_internal
 
         manifests = _manifests(settings)
         if not manifests and settings.manifest_paths() is None:
@@ -298,6 +298,7 @@ def _checked(
         except ManifestError as err:
             extra.append(_config_finding(status, f"manifest: {err}"))
             report = check([], **kwargs)  # still catch what pip check would
+        log_internal(report)
     except BootguardError as err:
         extra.append(_config_finding(status, str(err)))
     except Exception as err:

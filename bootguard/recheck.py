@@ -219,7 +219,7 @@ def start_recheck(
     Manifest paths are resolved (``None``: discovered) now, so a later ``chdir`` does not
     change what is checked.
     """
-    from bootguard.api import check
+    from bootguard.api import check, log_internal
 
     if manifests is None:
         from bootguard.manifest import discover
@@ -230,7 +230,9 @@ def start_recheck(
     kwargs = dict(options or {})
 
     def run() -> Report:
-        return check(resolved, **kwargs)
+        report = check(resolved, **kwargs)
+        log_internal(report)
+        return report
 
     if baseline is None:
         baseline = state.current().report

@@ -58,6 +58,9 @@ class Finding:
     observed: str | None = None
     details: tuple[str, ...] = ()
     time_ms: float | None = None
+    #: The exception behind a ``bootguard:internal`` finding, for a caller that logs it
+    #: with its traceback (:func:`bootguard.api.log_internal`); never rendered or compared.
+    cause: BaseException | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:

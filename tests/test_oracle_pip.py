@@ -92,9 +92,18 @@ INTENDED = {
     ),
     "uv-arbitrary-equality": (
         "uv reads name===V as a PEP 440 equality (===2.0 accepts 2.0.0); pip and bootguard "
-        "compare the string"
+        "compare the string (case-insensitively)"
+    ),
+    "empty-selection": (
+        "no line of the file applies to this environment (every marker is false): pip has "
+        "nothing to install, bootguard refuses a manifest that would check nothing (exit 2, "
+        "unless --allow-empty), because such a manifest is far more often the wrong file or "
+        "group than an intended empty one"
     ),
 }
+
+#: bootguard's one-line error for a manifest that selects nothing here
+EMPTY_SELECTION = "selects no distribution for this environment"
 
 T = TypeVar("T")
 
@@ -379,6 +388,8 @@ def classify(case: Case, pool: PoolVenv, oracle: ToolAnswer, ours: ToolAnswer) -
     documented reason; bootguard passing what the oracle would change is never intended.
     """
     if ours.error:
+        if EMPTY_SELECTION in ours.error and oracle.satisfied and not oracle.would_install:
+            return "empty-selection"
         return "unexplained"
     if oracle.satisfied == ours.satisfied:
         return "agree"
@@ -399,7 +410,7 @@ def classify_uv(
     """The same for uv.  Where uv and pip agree, pip's reasons apply; where uv alone
     differs from pip and bootguard, only a documented uv difference explains it."""
     if ours.error:
-        return "unexplained"
+        return classify(case, pool, uv, ours)
     if "Couldn't parse requirement" in uv.raw and any(
         line.endswith("\\") for line in case.lines if not line.lstrip().startswith("#")
     ):
@@ -701,6 +712,22 @@ def test_what_pip_can_judge_for_direct_references(
     assert dry_run(f"git+{repo}@{sources.commits['hotfix']}#egg=vcsproj").would_install == ()
 
 
+def source_noticed(answer: ToolAnswer) -> bool:
+    """Whether bootguard's report has a non-passing ``<dist>:source`` finding.
+
+    bootguard fails only where the installed code provably differs (another commit, another
+    archive hash); a source that differs in a way it cannot compare without the network
+    (another tag or branch, another directory or archive) is a warning, so the exit status
+    stays 0.  For this oracle, which judges "installed from what the line names", such a
+    warning is bootguard's "not satisfied".
+    """
+    report = json.loads(answer.raw)
+    return any(
+        key.endswith(":source") and any(item.get("status") != "pass" for item in items)
+        for key, items in report.get("checks", {}).items()
+    )
+
+
 def test_bootguard_agrees_on_vcs_and_local_paths(
     direct_pool: tuple[Sources, list[Venv]],
     oracle_pool: tuple[Path, list[PoolVenv]],
@@ -751,7 +778,7 @@ def test_bootguard_agrees_on_vcs_and_local_paths(
                 else:
                     results["pip differs"] += 1
         results["cases"] += 1
-        if ours.error == "" and ours.satisfied == expected:
+        if ours.error == "" and (ours.satisfied and not source_noticed(ours)) == expected:
             results["agree"] += 1
             return
         failures.append(
