@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +109,34 @@ def ensure_venv(cache: Path, size: int, base: Path) -> Venv:
     return Venv(path, python, want["python"], installed, "built")
 
 
+def build_marked_venv(
+    path: Path,
+    base: Path,
+    spec: Path,
+    want: Mapping[str, str],
+    pip_options: Sequence[str],
+    env: Mapping[str, str] | None,
+) -> None:
+    """(Re)build a tool venv from ``spec`` unless its marker says it was built from ``want``.
+
+    Only the measured venvs need their inventory compared with the pins; a tool venv is
+    trusted on its marker (the spec's digest and the Python version it was built with).
+    """
+    python = path / "bin" / "python"
+    marker = read_marker(path / MARKER)
+    if python.exists() and all(marker.get(k) == v for k, v in want.items()):
+        return
+    if path.exists():
+        remove_venv(path)
+    log(f"  {path.name}: building venv with " + ", ".join(read_pins(spec)) + " …")
+    must(sh([base, "-m", "venv", path]), f"python -m venv {path.name}")
+    must(
+        sh([python, "-m", "pip", "install", "-q", *pip_options, "-r", spec], env=env),
+        f"pip install -r {spec.name}",
+    )
+    write_json(path / MARKER, {**want, "at": now_iso()})
+
+
 @dataclass(frozen=True, slots=True)
 class Tools:
     """The pinned peer tools (``pins/tools.txt``), outside every measured venv."""
@@ -127,17 +155,7 @@ def ensure_tools(cache: Path, base: Path) -> Tools:
     path = cache / "tools"
     python = path / "bin" / "python"
     want = {"tools_sha256": sha256_file(spec), "python": python_version(base)}
-    marker = read_marker(path / MARKER)
-    if not (python.exists() and all(marker.get(k) == v for k, v in want.items())):
-        if path.exists():
-            remove_venv(path)
-        log("  tools: building venv with " + ", ".join(read_pins(spec)) + " …")
-        must(sh([base, "-m", "venv", path]), "python -m venv tools")
-        must(
-            sh([python, "-m", "pip", "install", "-q", "--no-deps", "-r", spec]),
-            "pip install -r tools.txt",
-        )
-        write_json(path / MARKER, {**want, "at": now_iso()})
+    build_marked_venv(path, base, spec, want, ("--no-deps",), env=None)
     site = Path(
         must(
             sh([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]), "site"
@@ -199,16 +217,6 @@ def ensure_aux_venv(cache: Path, name: str, spec: Path, base: Path) -> AuxVenv:
     path = cache / name
     python = path / "bin" / "python"
     want = {"spec_sha256": sha256_file(spec), "python": python_version(base)}
-    marker = read_marker(path / MARKER)
-    if not (python.exists() and all(marker.get(k) == v for k, v in want.items())):
-        if path.exists():
-            remove_venv(path)
-        log(f"  {name}: building venv with " + ", ".join(read_pins(spec)) + " …")
-        must(sh([base, "-m", "venv", path]), f"python -m venv {name}")
-        must(
-            sh([python, "-m", "pip", "install", "-q", "-r", spec], env=tool_env()),
-            f"pip install -r {spec.name}",
-        )
-        write_json(path / MARKER, {**want, "at": now_iso()})
+    build_marked_venv(path, base, spec, want, (), env=tool_env())
     installed = inventory(python)
     return AuxVenv(python, {k: installed.get(k, "?") for k in read_pins(spec)})
