@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
 __all__ = ["MODES", "main"]
 
@@ -68,6 +69,47 @@ def _floor() -> str:
     return f"{len(names)} dist-info"
 
 
+# --------------------------------------------------------------------------- bootguard's internals
+# The only place in benchmarks/ that names bootguard modules beyond its public facade
+# (``bootguard.check``, ``bootguard.guard``): if those modules move, this is what to update.
+# The imports stay inside the functions on purpose: a timed part must pay for exactly the
+# imports bootguard itself makes, and nothing is imported before a mode needs it.
+
+
+def _gate_outcome() -> Any:
+    """The boot gate's outcome in this process (``guard()`` has imported the module)."""
+    return sys.modules["bootguard.gate"].outcome()
+
+
+def _listed_metadata_dirs() -> list[Any]:
+    """The metadata directories on sys.path, as the seal and the fingerprint list them."""
+    from bootguard._scan import import_paths, metadata_dirs
+
+    return list(metadata_dirs(import_paths()))
+
+
+def _environment_for_integrity() -> object:
+    """The inventory RECORD verification starts from, with its module already imported."""
+    from bootguard.environment import current_environment
+
+    __import__("bootguard.integrity")
+    return current_environment()
+
+
+def _fingerprint_of(dirs: list[Any]) -> str:
+    """bootguard's environment fingerprint of these metadata directories."""
+    from bootguard.fingerprint import fingerprint
+
+    return fingerprint(dirs)
+
+
+def _verify_records(env: object, workers: int | None) -> Any:
+    """bootguard's RECORD verification of every distribution, no unexpected-file walk."""
+    from bootguard.integrity import verify
+
+    return verify(env, unexpected=False, workers=workers)  # type: ignore[arg-type]
+
+
 #: The report's own phase timings (ms) of the last check or gate, printed with the result.
 PHASES: dict[str, float] = {}
 
@@ -94,7 +136,7 @@ def _guard(target: str) -> str:
     wrapped = bootguard.guard(_app, manifest=target, sentry=False)
     if wrapped is _app:
         raise RuntimeError("guard() returned the app unwrapped (middleware missing?)")
-    outcome = sys.modules["bootguard.gate"].outcome()
+    outcome = _gate_outcome()
     if outcome is None:
         raise RuntimeError("guard() returned but the gate has no outcome")
     PHASES.update(outcome.report.timings)
@@ -106,17 +148,12 @@ class _Prepared:
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
-        self.dirs: list[tuple[str, str]] = []
+        self.dirs: list[Any] = []
         self.env: object = None
         if mode == "fingerprint":
-            from bootguard._scan import import_paths, metadata_dirs
-
-            self.dirs = metadata_dirs(import_paths())
+            self.dirs = _listed_metadata_dirs()
         elif mode in ("integrity", "integrity-1"):
-            from bootguard.environment import current_environment
-
-            __import__("bootguard.integrity")
-            self.env = current_environment()
+            self.env = _environment_for_integrity()
         elif mode == "hashloop":
             import base64
             import csv
@@ -128,16 +165,12 @@ class _Prepared:
 
 def _fingerprint(prepared: _Prepared) -> str:
     """The fingerprint of the listed metadata directories."""
-    from bootguard.fingerprint import fingerprint
-
-    return f"{fingerprint(prepared.dirs)} over {len(prepared.dirs)} dirs"
+    return f"{_fingerprint_of(prepared.dirs)} over {len(prepared.dirs)} dirs"
 
 
 def _integrity(prepared: _Prepared, workers: int | None) -> str:
     """bootguard's RECORD verification (hash + compare), no unexpected-file walk."""
-    from bootguard.integrity import verify
-
-    result = verify(prepared.env, unexpected=False, workers=workers)  # type: ignore[arg-type]
+    result = _verify_records(prepared.env, workers)
     return (
         f"{len(result.findings)} findings, {result.files} files, {result.bytes / 1e6:.1f} MB hashed"
     )
