@@ -279,7 +279,7 @@ def _refuse_empty(loaded: Sequence[Manifest]) -> None:
     from bootguard.errors import ManifestError
 
     for manifest in loaded:
-        if not manifest.entries:
+        if not manifest.entries and not manifest.unnamed:
             raise ManifestError(
                 manifest.path,
                 "selects no distribution for this environment, so nothing would be checked "

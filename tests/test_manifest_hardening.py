@@ -219,4 +219,4 @@ def test_an_editable_project_whose_pyproject_is_a_fifo_does_not_hang(tmp_path: P
     top.write_text("-e ./project\n")
     result = bootguard_outside("check", "-m", top, "-v", cwd=tmp_path)
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
-    assert "cannot tell which distribution the editable" in result.stdout
+    assert "cannot tell which distribution './project' is" in result.stdout
