@@ -27,6 +27,7 @@ import threading
 from collections.abc import Mapping
 
 from bootguard import state
+from bootguard._text import one_line
 from bootguard.errors import ConfigError
 
 TYPE_CHECKING = False
@@ -281,7 +282,10 @@ def _render(verdict: Verdict) -> Prepared:
         return Response(status, _JSON, body)
 
     def as_text(status: int, lines: list[str]) -> Response:
-        return Response(status, _TEXT, ("\n".join(lines) + "\n").encode("utf-8"))
+        # findings quote untrusted text (file names from RECORD, versions): one printable
+        # line each, never a surrogate that cannot be encoded
+        text = "\n".join(one_line(line) for line in lines)
+        return Response(status, _TEXT, (text + "\n").encode("utf-8"))
 
     live_json = as_json(200, {"status": "pass"})
     live_text = as_text(200, ["[+]ping ok", "livez check passed"])

@@ -401,7 +401,9 @@ class Expectation:
     ``healthy``: names nothing may be reported about (besides the drift).  ``metadata``:
     broken names that need a ``<name>:metadata`` finding, mapped to its status (``fail``
     when the manifest names the distribution, else ``warn``).  ``silent``: broken names
-    that must not be reported at all.  ``errors``: how many problems could each deserve
+    that must not be reported at all, except as ``extraneous`` when they are ``unlisted``
+    (the manifest leaves them out on purpose, so that warning is the right answer whatever
+    the break).  ``errors``: how many problems could each deserve
     a line on stderr (one per broken distribution; findings themselves go to stdout).
     """
 
@@ -409,6 +411,7 @@ class Expectation:
     healthy: frozenset[str]
     metadata: Mapping[str, str] = field(default_factory=dict)
     silent: frozenset[str] = frozenset()
+    unlisted: frozenset[str] = frozenset()
     errors: int = 1
 
 
@@ -458,7 +461,10 @@ def _judge_findings(found: Mapping[str, str], expect: Expectation) -> list[str]:
             continue
         if subject == "bootguard":
             problems.append("internal error")
-        elif subject in expect.healthy or subject in expect.silent:
+        elif subject in expect.healthy or (
+            subject in expect.silent
+            and not (subject in expect.unlisted and key.endswith(":extraneous"))
+        ):
             problems.append("false alarm")
     for name, status in expect.metadata.items():
         if found.get(f"{name}:metadata") != status:
