@@ -43,7 +43,7 @@ def _ours(manifest: Manifest) -> dict[tuple[str, int], str]:
 
 def _pips(path: Path) -> dict[tuple[str, int], str] | None:
     """The same, from pip's own parser (markers evaluated by pip); None if pip rejects it."""
-    from pip._internal.exceptions import InstallationError
+    from pip._internal.exceptions import PipError
     from pip._internal.network.session import PipSession
     from pip._internal.req.constructors import install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
@@ -56,7 +56,7 @@ def _pips(path: Path) -> dict[tuple[str, int], str] | None:
             if ireq.match_markers():
                 key = (Path(source.split(" ", 1)[1]).name, int(line.rstrip(")")))
                 result[key] = canonicalize_name(ireq.name) if ireq.name else ""
-    except (InstallationError, ValueError):
+    except (PipError, ValueError):  # any refusal of pip's (InvalidEggFragment in pip 25+)
         return None
     return result
 
@@ -235,12 +235,15 @@ def test_what_pip_accepts_on_option_lines(tmp_path: Path) -> None:
         "--editable=git+https://git.example.com/Ed.git#egg=ed\n"
         "-e 'git+https://git.example.com/Q.git#egg=quoted&subdirectory=a dir'\n"
         "pkg==1 --config-settings=key=value\n"
-        "other==2 --pre --global-option x -C k=v\n"
+        "other==2 --pre -C k=v\n"
         "--find /local/wheels --pre leftover-positional\n"  # a prefix of --find-links
         "--requirement=other.txt\n",
     )
     quoted = next(e for e in manifest.entries if e.name == "quoted")
     assert quoted.source is not None and quoted.source.subdirectory == "a dir"
+    # --global-option: accepted by pip up to 25, removed in 26; still read, never an error
+    older = _read_text(tmp_path, b"legacy==2 --pre --global-option x -C k=v\n")
+    assert [(e.name, e.specifier) for e in older.entries] == [("legacy", "==2")]
     with pytest.raises(ManifestError, match="unknown option '--frobnicate'"):
         _read_text(tmp_path, b"--pre --frobnicate\n")
 
