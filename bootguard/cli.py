@@ -368,7 +368,7 @@ def _run_diff(options: argparse.Namespace) -> int:
 
 
 def _run_serve(options: argparse.Namespace) -> int:
-    from bootguard.server import serve_until_signal
+    from bootguard.health.server import serve_until_signal
 
     return serve_until_signal(
         options.port,

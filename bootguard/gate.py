@@ -224,15 +224,15 @@ def _start_watchers(settings: Settings, report: Report) -> None:
     """Metrics, the SIGTERM drain and the periodic re-check, when the settings ask for them."""
     try:
         if settings.metrics:
-            from bootguard.metrics import enable
+            from bootguard.health.metrics import enable
 
             enable()
         if settings.drain_on_sigterm:
-            from bootguard.shutdown import install_sigterm_drain
+            from bootguard.health.shutdown import install_sigterm_drain
 
             install_sigterm_drain()
         if settings.recheck_interval:
-            from bootguard.recheck import start_recheck
+            from bootguard.health.recheck import start_recheck
 
             def changed(new: Report) -> None:
                 if settings.sentry:
@@ -556,12 +556,12 @@ def _wrap(app: App, settings: Settings) -> App:
         options["paths"] = dict(settings.health_paths)
     try:
         if _is_asgi(app):
-            from bootguard.asgi import ASGIHealthMiddleware
+            from bootguard.health.asgi import ASGIHealthMiddleware
 
             return ASGIHealthMiddleware(app, **options)  # type: ignore[return-value,arg-type]
-        from bootguard.wsgi import HealthMiddleware
+        from bootguard.health.wsgi import WSGIHealthMiddleware
 
-        return HealthMiddleware(app, **options)  # type: ignore[return-value,arg-type]
+        return WSGIHealthMiddleware(app, **options)  # type: ignore[return-value,arg-type]
     except ImportError:
         return app
     except Exception:

@@ -86,7 +86,7 @@ def test_modes_on_drift(
     assert verdict["ready"] is ready
     assert verdict["status"] == "fail"
     assert verdict["problems"] == {"msgbus:version": ["fail", "4.1.0", "4.2.0"]}
-    assert verdict["wrapped"] == "HealthMiddleware"
+    assert verdict["wrapped"] == "WSGIHealthMiddleware"
 
 
 def test_a_clean_boot_is_ready_and_quiet(app: App, gate_venvs: dict[str, Venv]) -> None:
@@ -96,7 +96,7 @@ def test_a_clean_boot_is_ready_and_quiet(app: App, gate_venvs: dict[str, Venv]) 
         "ready": True,
         "status": "pass",
         "problems": {},
-        "wrapped": "HealthMiddleware",
+        "wrapped": "WSGIHealthMiddleware",
     }
     assert result.stderr == ""  # info is not printed without logging configured
 

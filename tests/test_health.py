@@ -22,11 +22,11 @@ import pytest
 import bootguard
 from bootguard import state
 from bootguard.api import check
-from bootguard.asgi import ASGIHealthMiddleware
 from bootguard.errors import ConfigError
-from bootguard.recheck import Recheck
+from bootguard.health.asgi import ASGIHealthMiddleware
+from bootguard.health.recheck import Recheck
+from bootguard.health.wsgi import WSGIHealthMiddleware
 from bootguard.report import Finding, Report
-from bootguard.wsgi import HealthMiddleware
 from tests.health_support import fetch
 from tests.support.venvs import VenvFactory
 
@@ -157,9 +157,9 @@ def test_paths_are_configurable() -> None:
         assert fetch(server.port, "/healthz").status == 404
         assert fetch(server.port, "/livez").status == 200
     with pytest.raises(ConfigError, match="unknown health endpoint"):
-        HealthMiddleware(lambda environ, start: [], paths={"readiness": "/r"})
+        WSGIHealthMiddleware(lambda environ, start: [], paths={"readiness": "/r"})
     with pytest.raises(ConfigError, match="must start with '/'"):
-        HealthMiddleware(lambda environ, start: [], paths={"ready": "readyz"})
+        WSGIHealthMiddleware(lambda environ, start: [], paths={"ready": "readyz"})
 
 
 def test_asgi_passes_lifespan_and_websocket_scopes_through() -> None:

@@ -1,7 +1,7 @@
 """What the health endpoints answer, prepared once per verdict and shared by every server.
 
-The WSGI and ASGI middleware and the standalone server (:mod:`bootguard.wsgi`,
-:mod:`bootguard.asgi`, :mod:`bootguard.server`) only route; every response they send is
+The WSGI and ASGI middleware and the standalone server (:mod:`bootguard.health.wsgi`,
+:mod:`bootguard.health.asgi`, :mod:`bootguard.health.server`) only route; every response they send is
 built here, ahead of time, when the gate publishes a verdict (:mod:`bootguard.state`).  A
 probe then costs a dict lookup, a method check and at most one constant-time token
 comparison; nothing is serialised per request.

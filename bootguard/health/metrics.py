@@ -1,6 +1,6 @@
 """Prometheus gauges for the verdict (the ``bootguard[prometheus]`` extra).
 
-``bootguard.metrics.enable()`` registers these and keeps them equal to the published
+``bootguard.health.metrics.enable()`` registers these and keeps them equal to the published
 verdict (:mod:`bootguard.state`); the application exposes them with its usual
 ``prometheus_client`` endpoint:
 
