@@ -19,7 +19,7 @@ explicit ``enforce`` stop:
    whether a ``bootguard:internal`` finding counts is the ``on_internal_error`` setting
    (default: it does not, except in ``enforce`` mode);
 4. a log record (info on pass, warning, error) and, on warn/fail, one Sentry event
-   (:mod:`bootguard.sentry`); when Sentry is not configured yet the event waits for it;
+   (:mod:`bootguard.integrations.sentry`); when Sentry is not configured yet the event waits for it;
 5. the mode: ``enforce`` and ``fail`` -> ``SystemExit(3)`` (after the Sentry flush).
 """
 
@@ -443,7 +443,7 @@ def _to_sentry(report: Report, settings: Settings) -> None:
                 _set_pending(report, settings)
             return
     try:
-        from bootguard import sentry as sink
+        from bootguard.integrations import sentry as sink
     except ImportError:
         _logger().warning("bootguard: sentry_dsn is set but sentry-sdk is not installed")
         return
@@ -458,7 +458,7 @@ def _to_sentry(report: Report, settings: Settings) -> None:
 
 def _import_sentry_sink() -> None:
     try:
-        import bootguard.sentry  # noqa: F401
+        import bootguard.integrations.sentry  # noqa: F401
     except Exception:
         _logger().debug("bootguard: sentry-sdk is not usable", exc_info=True)
 
@@ -482,7 +482,7 @@ def _set_pending(report: Report, settings: Settings) -> None:
 def sentry_configured() -> None:
     """Send the pending boot event if the application's Sentry client is now active.
 
-    Called by :class:`bootguard.sentry.BootguardIntegration` and by the watcher thread.
+    Called by :class:`bootguard.integrations.sentry.BootguardIntegration` and by the watcher thread.
     """
     global _pending
     with _pending_lock:
@@ -492,7 +492,7 @@ def sentry_configured() -> None:
     report, settings = pending
     sent = False
     try:
-        from bootguard import sentry as sink
+        from bootguard.integrations import sentry as sink
 
         sent = sink.send(report, settings)
     except Exception:
@@ -522,7 +522,7 @@ def _watch(wait: float) -> None:
     while _pending is not None and time.monotonic() < deadline:
         if "sentry_sdk" in sys.modules:
             try:
-                from bootguard import sentry as sink
+                from bootguard.integrations import sentry as sink
 
                 if sink.app_client_active():
                     sentry_configured()

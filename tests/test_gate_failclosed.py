@@ -333,7 +333,7 @@ def test_a_late_bug_in_the_gate_keeps_what_the_check_found(
 
 LIFESPAN = """
 import shop.bug  # noqa: F401 - makes bootguard's own check raise
-from bootguard.lifespan import guard_lifespan
+from bootguard.integrations.lifespan import guard_lifespan
 
 async def raw(scope, receive, send):
     if scope["type"] == "lifespan":

@@ -35,7 +35,7 @@ APP_CLIENT = (
 import sys, sentry_sdk, bootguard
 integrations = []
 if "integration" in sys.argv[3:]:  # listed explicitly (else installed when bootguard reports)
-    from bootguard.sentry import BootguardIntegration
+    from bootguard.integrations.sentry import BootguardIntegration
     integrations.append(BootguardIntegration())
 sentry_sdk.init(dsn=sys.argv[1], server_name=sys.argv[2], integrations=integrations)
 """

@@ -30,6 +30,10 @@ import logging
 import os
 import threading
 
+from bootguard.integrations import require
+
+require("sentry_sdk", "sentry", "pip install 'bootguard[sentry]'")
+
 import sentry_sdk
 from sentry_sdk.integrations import Integration
 from sentry_sdk.integrations.logging import ignore_logger
