@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bootguard.integrations import require
+from bootguard.integrations._require import require
 
 require("celery", "celery", "pip install celery")
 

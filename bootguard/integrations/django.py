@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from bootguard.integrations import require
+from bootguard.integrations._require import require
 
 require("django", "django", "pip install django")
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from bootguard import gate
-from bootguard.integrations import require
+from bootguard.integrations._require import require
 
 require("gunicorn", "gunicorn", "pip install gunicorn")
 

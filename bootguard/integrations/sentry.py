@@ -31,7 +31,7 @@ import logging
 import os
 import threading
 
-from bootguard.integrations import require
+from bootguard.integrations._require import require
 
 require("sentry_sdk", "sentry", "pip install 'bootguard[sentry]'")
 
