@@ -108,8 +108,8 @@ def _imported(tree: ast.AST, module: str, is_package: bool, known: set[str]) -> 
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.orelse:
-                visit(child)
+            for statement in node.orelse:
+                visit(statement)
             return
         if isinstance(node, ast.Import):
             for alias in node.names:
