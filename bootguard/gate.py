@@ -53,7 +53,7 @@ EXIT_STATUS = 3  # gunicorn: "worker failed to boot" (halts); uvicorn: startup f
 
 
 def _logger() -> logging.Logger:
-    """The ``bootguard`` logger; ``logging`` is imported on first use (import cost)."""
+    """The ``bootguard`` logger; ``logging`` is imported on first use (docs/design.md)."""
     import logging
 
     return logging.getLogger("bootguard")

@@ -6,7 +6,7 @@ built here, ahead of time, when the gate publishes a verdict (:mod:`bootguard.st
 probe then costs a dict lookup, a method check and at most one constant-time token
 comparison; nothing is serialised per request.
 
-Contract (DESIGN.md, "HTTP"):
+Contract:
 
 * ``/livez``: 200 while the process runs; never depends on the checks.
 * ``/readyz`` (and its alias ``/healthz``): 200 when the verdict says ready (warnings
@@ -151,7 +151,7 @@ def token_digest(token: str | None) -> bytes | None:
     resolved = resolve_token(token)
     if resolved is None:
         return None
-    import hashlib  # deferred for import cost (OpenSSL), only with a token
+    import hashlib  # deferred: import cost (docs/design.md); only with a token
 
     return hashlib.sha256(resolved.encode("utf-8")).digest()
 
@@ -274,7 +274,7 @@ def readiness_status(verdict: Verdict) -> str:
 
 
 def _render(verdict: Verdict) -> Prepared:
-    import json  # deferred for import cost
+    import json  # deferred: import cost (docs/design.md)
 
     def as_json(status: int, doc: object) -> Response:
         body = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -72,7 +72,7 @@ def serve_health(
     ``port=0`` picks a free port (read it from ``.port``).  ``token`` and ``paths`` as for
     :class:`bootguard.health.wsgi.WSGIHealthMiddleware`.  Raises ``OSError`` if the address is taken.
     """
-    import http.server  # deferred for import cost
+    import http.server  # deferred: import cost (docs/design.md)
     import socket
 
     routes = _responses.routes(paths)
