@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "bootguard.names",
             "bootguard.errors",
             "bootguard.integrations._require",
+            "bootguard._setting_values",
         ),
     ),
     ("vocabulary", ("bootguard.report", "bootguard.state")),

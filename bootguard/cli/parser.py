@@ -182,7 +182,7 @@ def _seconds(text: str) -> float:
     """Seconds as ``BOOTGUARD_RECHECK_INTERVAL`` takes them (the configuration's parser)."""
     import argparse
 
-    from bootguard.config import _seconds as setting_seconds
+    from bootguard._setting_values import seconds as setting_seconds
 
     try:
         return float(setting_seconds(text, True))
