@@ -84,6 +84,33 @@ def test_warnings_stay_ready_and_say_warn() -> None:
         assert lines == ["[+]environment ok with warning: 1 warning", "readyz check passed"]
 
 
+def test_an_undecodable_file_name_in_a_finding_is_shown_escaped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A RECORD with random bytes names a file as surrogate escapes: the detailed text
+    shows it escaped, like the JSON body, instead of falling back to status-only answers."""
+    name = b"\xff\xfeName".decode("utf-8", "surrogateescape")
+    finding = Finding(
+        "fastjson", "files", "fail", f"installed file unreadable: {name} (not a valid path)"
+    )
+    state.publish(Report(findings=(finding,)), ready=False)
+    with (
+        caplog.at_level(logging.ERROR, logger="bootguard"),
+        bootguard.serve_health(0, token="t0ken") as server,
+    ):
+        auth = {"Authorization": "Bearer t0ken"}
+        text = fetch(server.port, "/readyz?verbose", headers=auth)
+        detailed = fetch(server.port, "/readyz", headers=auth)
+    assert text.status == 503
+    assert text.body.decode().splitlines() == [
+        "[-]fastjson:files failed: installed file unreadable: \\udcff\\udcfeName (not a valid path)",
+        "readyz check failed",
+    ]
+    assert detailed.json()["status"] == "fail"
+    assert "fastjson:files" in str(detailed.json())  # the full report, not the fallback
+    assert not [r for r in caplog.records if "could not render" in r.getMessage()]
+
+
 def test_anonymous_verbose_shows_one_line_per_check_family_never_a_package() -> None:
     def finding(subject: str, aspect: str, status: str) -> Finding:
         return Finding(subject, aspect, status, f"{subject} {aspect} is {status}")

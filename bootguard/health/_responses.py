@@ -281,7 +281,10 @@ def _render(verdict: Verdict) -> Prepared:
         return Response(status, _JSON, body)
 
     def as_text(status: int, lines: list[str]) -> Response:
-        return Response(status, _TEXT, ("\n".join(lines) + "\n").encode("utf-8"))
+        # A finding may quote an undecodable file name (surrogate escapes): shown escaped,
+        # as the JSON body shows it, instead of failing the whole rendering.
+        text = "\n".join(lines) + "\n"
+        return Response(status, _TEXT, text.encode("utf-8", "backslashreplace"))
 
     live_json = as_json(200, {"status": "pass"})
     live_text = as_text(200, ["[+]ping ok", "livez check passed"])
