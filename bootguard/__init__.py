@@ -37,9 +37,9 @@ _LAZY = {
     "ConfigError": "bootguard.errors",
     "guard": "bootguard.gate",
     "drain": "bootguard.state",
-    "install_sigterm_drain": "bootguard.shutdown",
-    "serve_health": "bootguard.server",
-    "start_recheck": "bootguard.recheck",
+    "install_sigterm_drain": "bootguard.health.shutdown",
+    "serve_health": "bootguard.health.server",
+    "start_recheck": "bootguard.health.recheck",
 }
 
 TYPE_CHECKING = False
@@ -47,11 +47,11 @@ if TYPE_CHECKING:
     from bootguard.api import check
     from bootguard.errors import BootFailed, BootguardError, ConfigError, ManifestError
     from bootguard.gate import guard
+    from bootguard.health.recheck import start_recheck
+    from bootguard.health.server import serve_health
+    from bootguard.health.shutdown import install_sigterm_drain
     from bootguard.manifest.model import Manifest
-    from bootguard.recheck import start_recheck
     from bootguard.report import Finding, Report
-    from bootguard.server import serve_health
-    from bootguard.shutdown import install_sigterm_drain
     from bootguard.state import drain
 
 

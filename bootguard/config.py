@@ -16,11 +16,13 @@ gate decides what a configuration error means (stop in ``enforce``, report other
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bootguard import _setting_values as parse
+from bootguard._setting_values import INTERNAL_ERROR_POLICIES, MODES
 from bootguard.errors import ConfigError
 
 __all__ = [
@@ -36,14 +38,9 @@ __all__ = [
     "settings",
 ]
 
-MODES = ("report", "warn", "enforce")
-INTERNAL_ERROR_POLICIES = ("ready", "not-ready")
 ENV_PREFIX = "BOOTGUARD_"
 #: ``BOOTGUARD_*`` variables that belong to other bootguard tools, not to the gate.
 RESERVED_ENV = frozenset({"BOOTGUARD_CONFIG", "BOOTGUARD_BENCH_CACHE"})
-_HEALTH_KINDS = ("live", "ready", "health")
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off", ""})
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,178 +109,34 @@ class Settings:
         return f"Settings({shown})"
 
 
-# --- value parsers: (raw value, from_env) -> parsed value, or raise ValueError ---------
-
-
-def _bool(value: object, from_env: bool) -> bool:
-    if isinstance(value, bool):
-        return value
-    if from_env and isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ValueError("expected true or false")
-
-
-def _seconds(value: object, from_env: bool) -> float:
-    if isinstance(value, str) and from_env:
-        try:
-            value = float(value)
-        except ValueError:
-            raise ValueError("expected a number of seconds") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError("expected a number of seconds")
-    seconds = float(value)
-    if not 0 < seconds < 3600:  # also rejects nan
-        raise ValueError("expected a number of seconds between 0 and 3600")
-    return seconds
-
-
-def _strings(value: object, from_env: bool) -> tuple[str, ...]:
-    if isinstance(value, str):
-        items = [part.strip() for part in value.split(",")] if from_env else [value.strip()]
-        return tuple(item for item in items if item)
-    if isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
-        return tuple(item.strip() for item in value if item.strip())
-    raise ValueError("expected a string or a list of strings")
-
-
-def _optional_strings(value: object, from_env: bool) -> tuple[str, ...] | None:
-    return _strings(value, from_env)
-
-
-def _integrity(value: object, from_env: bool) -> bool | tuple[str, ...]:
-    """true / false, or the distributions whose files to verify (``["celery", "kombu"]``)."""
-    if isinstance(value, bool):
-        return value
-    if from_env and isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    return _strings(value, from_env) or False
-
-
-def _modules(value: object, from_env: bool) -> tuple[str, ...]:
-    names = _strings(value, from_env)
-    for name in names:
-        if not _dotted(name):
-            raise ValueError(f"{name!r} is not a module name")
-    return names
-
-
-def _callables(value: object, from_env: bool) -> tuple[str, ...]:
-    names = _strings(value, from_env)
-    for name in names:
-        module, sep, attr = name.partition(":")
-        if not sep or not _dotted(module) or not _dotted(attr):
-            raise ValueError(f"{name!r} is not 'package.module:function'")
-    return names
-
-
-def _dotted(name: str) -> bool:
-    return bool(name) and all(part.isidentifier() for part in name.split("."))
-
-
-def _mode(value: object, from_env: bool) -> str:
-    if isinstance(value, str) and value.strip().lower() in MODES:
-        return value.strip().lower()
-    raise ValueError(f"expected one of {', '.join(MODES)}")
-
-
-def _internal_policy(value: object, from_env: bool) -> str:
-    if isinstance(value, str):
-        policy = value.strip().lower().replace("_", "-")
-        if policy in INTERNAL_ERROR_POLICIES:
-            return policy
-    raise ValueError(f"expected one of {', '.join(INTERNAL_ERROR_POLICIES)}")
-
-
-def _dsn(value: object, from_env: bool) -> str | None:
-    """A Sentry DSN, checked here as ``sentry_sdk`` will parse it, so a typo is one
-    ``bootguard:config`` line at boot (never a traceback from the SDK) and the bad value is
-    never used.  The DSN itself is never repeated in the problem: it holds a key."""
-    text = _text(value, from_env)
-    if text is None:
-        return None
-    from urllib.parse import urlsplit  # deferred for import cost: only with a DSN
-
-    try:
-        parts = urlsplit(text)
-    except ValueError:  # an unparsable netloc
-        raise ValueError("not a Sentry DSN: expected https://<key>@<host>/<project>") from None
-    try:
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:  # a port that is not a number or out of range
-        port_ok = False
-    if parts.scheme not in ("http", "https"):
-        problem = "the scheme is not http or https"
-    elif not parts.hostname or not port_ok:
-        problem = "no valid host"
-    elif not parts.username:
-        problem = "no public key (the part before '@')"
-    elif not parts.path.rsplit("/", 1)[-1].isdigit():
-        problem = "no numeric project id at the end of the path"
-    else:
-        return text
-    raise ValueError(f"not a Sentry DSN: {problem}; expected https://<key>@<host>/<project>")
-
-
-def _text(value: object, from_env: bool) -> str | None:
-    if isinstance(value, str):
-        return value.strip() or None
-    raise ValueError("expected a string")
-
-
-def _health_paths(value: object, from_env: bool) -> tuple[tuple[str, str | None], ...]:
-    pairs: list[tuple[str, object]]
-    if isinstance(value, str) and from_env:
-        pairs = []
-        for part in filter(None, (p.strip() for p in value.split(","))):
-            name, sep, where = part.partition("=")
-            if not sep:
-                raise ValueError(f"{part!r} is not kind=/path")
-            pairs.append((name.strip(), where.strip()))
-    elif isinstance(value, Mapping):
-        pairs = list(value.items())
-    else:
-        raise ValueError("expected a table like {ready = '/-/ready'}")
-    result: list[tuple[str, str | None]] = []
-    for kind, target in pairs:
-        if kind not in _HEALTH_KINDS:
-            raise ValueError(f"unknown endpoint {kind!r} (known: {', '.join(_HEALTH_KINDS)})")
-        if target in (None, "", False):
-            result.append((kind, None))
-        elif isinstance(target, str) and target.startswith("/"):
-            result.append((kind, target))
-        else:
-            raise ValueError(f"the path for {kind!r} must start with '/'")
-    return tuple(result)
-
-
 #: setting name -> parser.  Adding a setting: a field on Settings and one line here.
 SETTINGS: dict[str, Callable[[object, bool], Any]] = {
-    "manifest": _optional_strings,
-    "mode": _mode,
-    "imports": _modules,
-    "smoke": _callables,
-    "isolated": _bool,
-    "import_timeout": _seconds,
-    "smoke_timeout": _seconds,
-    "strict": _bool,
-    "ignore": _strings,
-    "extras": _strings,
-    "groups": _optional_strings,
-    "allow_empty_manifest": _bool,
-    "seal": _bool,
-    "integrity": _integrity,
-    "quick_integrity": _bool,
-    "sentry": _bool,
-    "sentry_dsn": _dsn,
-    "sentry_on_pass": _bool,
-    "sentry_flush_timeout": _seconds,
-    "sentry_wait": _seconds,
-    "token": _text,
-    "health_paths": _health_paths,
-    "recheck_interval": _seconds,
-    "metrics": _bool,
-    "drain_on_sigterm": _bool,
-    "on_internal_error": _internal_policy,
+    "manifest": parse.optional_strings,
+    "mode": parse.mode,
+    "imports": parse.modules,
+    "smoke": parse.callables,
+    "isolated": parse.boolean,
+    "import_timeout": parse.seconds,
+    "smoke_timeout": parse.seconds,
+    "strict": parse.boolean,
+    "ignore": parse.strings,
+    "extras": parse.strings,
+    "groups": parse.optional_strings,
+    "allow_empty_manifest": parse.boolean,
+    "seal": parse.boolean,
+    "integrity": parse.integrity,
+    "quick_integrity": parse.boolean,
+    "sentry": parse.boolean,
+    "sentry_dsn": parse.dsn,
+    "sentry_on_pass": parse.boolean,
+    "sentry_flush_timeout": parse.seconds,
+    "sentry_wait": parse.seconds,
+    "token": parse.text,
+    "health_paths": parse.health_paths,
+    "recheck_interval": parse.seconds,
+    "metrics": parse.boolean,
+    "drain_on_sigterm": parse.boolean,
+    "on_internal_error": parse.internal_policy,
 }
 DEFAULTS = Settings()
 

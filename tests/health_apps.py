@@ -8,8 +8,8 @@ what ``bootguard.guard(app)`` does at boot, driven by environment variables the 
   verdict (ready unless it failed);
 * ``BG_APP_PATHS``: the ``sys.path``-style directories to inspect (``os.pathsep``-joined),
   e.g. a test venv's site-packages: a real in-process check of a real environment;
-* ``BG_APP_RECHECK``: re-check every so many seconds (:mod:`bootguard.recheck`);
-* ``PROMETHEUS_MULTIPROC_DIR`` or ``BG_APP_METRICS``: enable :mod:`bootguard.metrics`
+* ``BG_APP_RECHECK``: re-check every so many seconds (:mod:`bootguard.health.recheck`);
+* ``PROMETHEUS_MULTIPROC_DIR`` or ``BG_APP_METRICS``: enable :mod:`bootguard.health.metrics`
   and serve ``/metrics``;
 * ``BG_APP_EMPTY``: publish the check of an empty environment (the benchmark's "ready").
 
@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bootguard import state
-from bootguard.asgi import ASGIHealthMiddleware
-from bootguard.wsgi import HealthMiddleware
+from bootguard.health.asgi import ASGIHealthMiddleware
+from bootguard.health.wsgi import WSGIHealthMiddleware
 
 __all__ = ["asgi", "bare_asgi", "bare_wsgi", "wsgi"]
 
@@ -89,7 +89,7 @@ def _boot() -> None:
     search = paths.split(os.pathsep) if paths is not None else None
     manifest = os.environ.get("BG_APP_MANIFEST")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("BG_APP_METRICS"):
-        from bootguard import metrics
+        from bootguard.health import metrics
 
         metrics.enable()
     if manifest:
@@ -97,7 +97,7 @@ def _boot() -> None:
         state.publish(report, ready=report.status != "fail")
         recheck = os.environ.get("BG_APP_RECHECK")
         if recheck:
-            from bootguard.recheck import start_recheck
+            from bootguard.health.recheck import start_recheck
 
             start_recheck(float(recheck), manifests=[manifest], options={"paths": search})
     elif os.environ.get("BG_APP_EMPTY"):
@@ -106,5 +106,5 @@ def _boot() -> None:
 
 
 _boot()
-wsgi = HealthMiddleware(bare_wsgi)
+wsgi = WSGIHealthMiddleware(bare_wsgi)
 asgi = ASGIHealthMiddleware(bare_asgi)

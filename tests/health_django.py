@@ -14,7 +14,7 @@ from django.core.wsgi import get_wsgi_application
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from bootguard.wsgi import HealthMiddleware
+from bootguard.health.wsgi import WSGIHealthMiddleware
 from tests import health_apps  # noqa: F401 - publishes the verdict at import
 
 __all__ = ["application", "urlpatterns"]
@@ -36,4 +36,4 @@ settings.configure(
     INSTALLED_APPS=[],
 )
 django.setup()
-application = HealthMiddleware(get_wsgi_application())
+application = WSGIHealthMiddleware(get_wsgi_application())

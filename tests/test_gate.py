@@ -86,7 +86,7 @@ def test_modes_on_drift(
     assert verdict["ready"] is ready
     assert verdict["status"] == "fail"
     assert verdict["problems"] == {"msgbus:version": ["fail", "4.1.0", "4.2.0"]}
-    assert verdict["wrapped"] == "HealthMiddleware"
+    assert verdict["wrapped"] == "WSGIHealthMiddleware"
 
 
 def test_a_clean_boot_is_ready_and_quiet(app: App, gate_venvs: dict[str, Venv]) -> None:
@@ -96,7 +96,7 @@ def test_a_clean_boot_is_ready_and_quiet(app: App, gate_venvs: dict[str, Venv]) 
         "ready": True,
         "status": "pass",
         "problems": {},
-        "wrapped": "HealthMiddleware",
+        "wrapped": "WSGIHealthMiddleware",
     }
     assert result.stderr == ""  # info is not printed without logging configured
 
@@ -178,7 +178,7 @@ def test_gunicorn_enforce_halts_instead_of_respawning(
 
 def test_gunicorn_hooks_check_once_in_the_master(app: App, gate_venvs: dict[str, Venv]) -> None:
     (app.root / "gunicorn.conf.py").write_text(
-        "from bootguard.gunicorn import on_starting, when_ready\npreload_app = True\n"
+        "from bootguard.integrations.gunicorn import on_starting, when_ready\npreload_app = True\n"
     )
     port = free_port()
     argv = ["-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:application"]
@@ -203,7 +203,7 @@ def test_gunicorn_hooks_check_once_in_the_master(app: App, gate_venvs: dict[str,
 
 
 LIFESPAN = """
-from bootguard.lifespan import guard_lifespan
+from bootguard.integrations.lifespan import guard_lifespan
 
 async def raw(scope, receive, send):
     if scope["type"] == "lifespan":
@@ -254,7 +254,7 @@ def test_uvicorn_lifespan_startup_fails_in_enforce_mode(
 DJANGO_SETTINGS = """
 BASE_DIR = __import__("pathlib").Path(__file__).resolve().parent
 SECRET_KEY = "test-only-" + "k" * 50
-INSTALLED_APPS = ["bootguard.django.BootguardConfig"]
+INSTALLED_APPS = ["bootguard.integrations.django.BootguardConfig"]
 DATABASES = {}
 BOOTGUARD = {"mode": "enforce"}
 """
@@ -292,10 +292,10 @@ def test_django_app_config_and_deploy_check(
 
 
 CELERY_APP = """
-import bootguard.celery
+import bootguard.integrations.celery
 from celery import Celery
 
-bootguard.celery.connect(mode="enforce")
+bootguard.integrations.celery.connect(mode="enforce")
 app = Celery("tasks", broker="memory://")
 """
 

@@ -302,12 +302,12 @@ def test_a_bug_in_a_recheck_follows_on_internal_error(
 
 LATE_BUG = (
     """
-import bootguard.gate
+import bootguard.announce
 
-def _log(*args, **kwargs):  # the simulated bug: the gate fails after it checked
+def log(*args, **kwargs):  # the simulated bug: the gate fails after it checked
     raise RuntimeError("simulated bug while logging the report")
 
-bootguard.gate._log = _log
+bootguard.announce.log = log
 """
     + BOOT
 )
@@ -333,7 +333,7 @@ def test_a_late_bug_in_the_gate_keeps_what_the_check_found(
 
 LIFESPAN = """
 import shop.bug  # noqa: F401 - makes bootguard's own check raise
-from bootguard.lifespan import guard_lifespan
+from bootguard.integrations.lifespan import guard_lifespan
 
 async def raw(scope, receive, send):
     if scope["type"] == "lifespan":

@@ -22,11 +22,11 @@ import pytest
 import bootguard
 from bootguard import state
 from bootguard.api import check
-from bootguard.asgi import ASGIHealthMiddleware
 from bootguard.errors import ConfigError
-from bootguard.recheck import Recheck
+from bootguard.health.asgi import ASGIHealthMiddleware
+from bootguard.health.recheck import Recheck
+from bootguard.health.wsgi import WSGIHealthMiddleware
 from bootguard.report import Finding, Report
-from bootguard.wsgi import HealthMiddleware
 from tests.health_support import fetch
 from tests.support.venvs import VenvFactory
 
@@ -82,6 +82,34 @@ def test_warnings_stay_ready_and_say_warn() -> None:
         assert (reply.status, reply.json()) == (200, {"status": "warn"})
         lines = fetch(server.port, "/readyz?verbose").body.decode().splitlines()
         assert lines == ["[+]environment ok with warning: 1 warning", "readyz check passed"]
+
+
+def test_an_undecodable_file_name_in_a_finding_is_shown_escaped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A RECORD with random bytes names a file as surrogate escapes: the detailed text
+    shows it escaped, like the JSON body, instead of falling back to status-only answers."""
+    name = b"\xff\xfeName".decode("utf-8", "surrogateescape")
+    finding = Finding(
+        "fastjson", "files", "fail", f"installed file unreadable: {name} (not a valid path)"
+    )
+    state.publish(Report(findings=(finding,)), ready=False)
+    with (
+        caplog.at_level(logging.ERROR, logger="bootguard"),
+        bootguard.serve_health(0, token="t0ken") as server,
+    ):
+        auth = {"Authorization": "Bearer t0ken"}
+        text = fetch(server.port, "/readyz?verbose", headers=auth)
+        detailed = fetch(server.port, "/readyz", headers=auth)
+    assert text.status == 503
+    assert text.body.decode().splitlines() == [
+        "[-]fastjson:files failed: installed file unreadable: \\udcff\\udcfeName (not a valid path)",
+        "readyz check failed",
+    ]
+    body = detailed.json()
+    assert isinstance(body, dict) and body["status"] == "fail"
+    assert "fastjson:files" in str(body)  # the full report, not the status-only fallback
+    assert not [r for r in caplog.records if "could not render" in r.getMessage()]
 
 
 def test_anonymous_verbose_shows_one_line_per_check_family_never_a_package() -> None:
@@ -157,9 +185,9 @@ def test_paths_are_configurable() -> None:
         assert fetch(server.port, "/healthz").status == 404
         assert fetch(server.port, "/livez").status == 200
     with pytest.raises(ConfigError, match="unknown health endpoint"):
-        HealthMiddleware(lambda environ, start: [], paths={"readiness": "/r"})
+        WSGIHealthMiddleware(lambda environ, start: [], paths={"readiness": "/r"})
     with pytest.raises(ConfigError, match="must start with '/'"):
-        HealthMiddleware(lambda environ, start: [], paths={"ready": "readyz"})
+        WSGIHealthMiddleware(lambda environ, start: [], paths={"ready": "readyz"})
 
 
 def test_asgi_passes_lifespan_and_websocket_scopes_through() -> None:

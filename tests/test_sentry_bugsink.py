@@ -35,7 +35,7 @@ APP_CLIENT = (
 import sys, sentry_sdk, bootguard
 integrations = []
 if "integration" in sys.argv[3:]:  # listed explicitly (else installed when bootguard reports)
-    from bootguard.sentry import BootguardIntegration
+    from bootguard.integrations.sentry import BootguardIntegration
     integrations.append(BootguardIntegration())
 sentry_sdk.init(dsn=sys.argv[1], server_name=sys.argv[2], integrations=integrations)
 """
@@ -57,12 +57,12 @@ import sys, time
 import bootguard.auto
 import sentry_sdk
 sentry_sdk.init(dsn=sys.argv[1], server_name=sys.argv[2])
-from bootguard import gate
+from bootguard.integrations import sentry_relay
 deadline = time.monotonic() + 10
-while gate._pending is not None and time.monotonic() < deadline:
+while sentry_relay.pending() and time.monotonic() < deadline:
     time.sleep(0.05)
 sentry_sdk.flush(5)
-print("pending" if gate._pending is not None else "sent")
+print("pending" if sentry_relay.pending() else "sent")
 """
 
 # No Sentry in the application: bootguard is given a DSN and uses a client of its own.

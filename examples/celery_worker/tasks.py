@@ -15,13 +15,13 @@ from typing import Any
 from celery import Celery, signals
 
 import bootguard
-import bootguard.celery
+import bootguard.integrations.celery
 
 __all__ = ["add", "app", "health_endpoints"]
 
 app = Celery("tasks", broker=os.environ.get("CELERY_BROKER_URL", "memory://"))
 
-bootguard.celery.connect()  # the check, at worker_init (BOOTGUARD_MODE=enforce: exit 3)
+bootguard.integrations.celery.connect()  # the check, at worker_init (BOOTGUARD_MODE=enforce: exit 3)
 
 
 def health_endpoints(**kwargs: Any) -> None:

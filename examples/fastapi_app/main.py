@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bootguard.lifespan import guard_lifespan
+from bootguard.integrations.lifespan import guard_lifespan
 
 __all__ = ["api", "app"]
 

@@ -10,7 +10,7 @@ Sentry event, not one per worker.
 
 from __future__ import annotations
 
-from bootguard.gunicorn import on_starting, when_ready
+from bootguard.integrations.gunicorn import on_starting, when_ready
 
 __all__ = ["bind", "on_starting", "preload_app", "when_ready", "workers"]
 

@@ -13,7 +13,7 @@ ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").sp
 INSTALLED_APPS = [
     # The check runs once per process in AppConfig.ready(); `manage.py check --deploy`
     # lists each problem (bootguard.E001 / W001).
-    "bootguard.django.BootguardConfig",
+    "bootguard.integrations.django.BootguardConfig",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,12 +1,12 @@
 """What the health endpoints answer, prepared once per verdict and shared by every server.
 
-The WSGI and ASGI middleware and the standalone server (:mod:`bootguard.wsgi`,
-:mod:`bootguard.asgi`, :mod:`bootguard.server`) only route; every response they send is
+The WSGI and ASGI middleware and the standalone server (:mod:`bootguard.health.wsgi`,
+:mod:`bootguard.health.asgi`, :mod:`bootguard.health.server`) only route; every response they send is
 built here, ahead of time, when the gate publishes a verdict (:mod:`bootguard.state`).  A
 probe then costs a dict lookup, a method check and at most one constant-time token
 comparison; nothing is serialised per request.
 
-Contract (DESIGN.md, "HTTP"):
+Contract:
 
 * ``/livez``: 200 while the process runs; never depends on the checks.
 * ``/readyz`` (and its alias ``/healthz``): 200 when the verdict says ready (warnings
@@ -152,7 +152,7 @@ def token_digest(token: str | None) -> bytes | None:
     resolved = resolve_token(token)
     if resolved is None:
         return None
-    import hashlib  # deferred for import cost (OpenSSL), only with a token
+    import hashlib  # deferred: import cost (docs/design.md); only with a token
 
     return hashlib.sha256(resolved.encode("utf-8")).digest()
 
@@ -275,17 +275,18 @@ def readiness_status(verdict: Verdict) -> str:
 
 
 def _render(verdict: Verdict) -> Prepared:
-    import json  # deferred for import cost
+    import json  # deferred: import cost (docs/design.md)
 
     def as_json(status: int, doc: object) -> Response:
         body = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return Response(status, _JSON, body)
 
     def as_text(status: int, lines: list[str]) -> Response:
-        # findings quote untrusted text (file names from RECORD, versions): one printable
-        # line each, never a surrogate that cannot be encoded
-        text = "\n".join(one_line(line) for line in lines)
-        return Response(status, _TEXT, (text + "\n").encode("utf-8"))
+        # Findings quote untrusted text (file names from RECORD, versions): one printable
+        # line each, undecodable bytes and control characters escaped, never a rendering
+        # that fails on them.
+        text = "\n".join(one_line(line) for line in lines) + "\n"
+        return Response(status, _TEXT, text.encode("utf-8", "backslashreplace"))
 
     live_json = as_json(200, {"status": "pass"})
     live_text = as_text(200, ["[+]ping ok", "livez check passed"])

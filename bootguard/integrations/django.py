@@ -2,7 +2,7 @@
 
 ::
 
-    INSTALLED_APPS = [..., "bootguard.django.BootguardConfig"]
+    INSTALLED_APPS = [..., "bootguard.integrations.django.BootguardConfig"]
     BOOTGUARD = {"mode": "report", "imports": ["myapp.tasks"]}   # optional, like guard(**kwargs)
 
 ``ready()`` runs the gate once per process (the ``BOOTGUARD`` dict is the keyword-argument
@@ -19,6 +19,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from bootguard.integrations._require import require
+
+require("django", "django", "pip install django")
+
 from django.apps import AppConfig
 
 __all__ = ["BootguardConfig", "deploy_check"]
@@ -27,7 +31,7 @@ __all__ = ["BootguardConfig", "deploy_check"]
 class BootguardConfig(AppConfig):  # type: ignore[misc]
     """The bootguard Django app: runs the gate when Django is ready."""
 
-    name = "bootguard.django"
+    name = "bootguard.integrations.django"
     label = "bootguard"
     verbose_name = "bootguard"
     default_auto_field = "django.db.models.AutoField"

@@ -1,10 +1,11 @@
 """Report the gate's verdict to Sentry: one event per node per boot, one issue per drift.
 
-The only module that imports ``sentry_sdk`` (``pip install bootguard[sentry]``); the gate
-imports it only when the application already imported ``sentry_sdk`` or gave bootguard a
-DSN, so an application without Sentry pays nothing.
+The only module that imports ``sentry_sdk`` (``pip install bootguard[sentry]``); the relay
+(:mod:`bootguard.integrations.sentry_relay`) imports it only when the application already
+imported ``sentry_sdk`` or gave bootguard a DSN, so an application without Sentry pays
+nothing.
 
-Rules (DESIGN.md, "Sentry"):
+Rules:
 
 * never ``sentry_sdk.init``: use the client the application configured, or, with a DSN
   given to bootguard, a separate ``sentry_sdk.Client`` bound only to bootguard's scope
@@ -30,12 +31,17 @@ import logging
 import os
 import threading
 
+from bootguard.integrations._require import require
+
+require("sentry_sdk", "sentry", "pip install 'bootguard[sentry]'")
+
 import sentry_sdk
 from sentry_sdk.integrations import Integration
 from sentry_sdk.integrations.logging import ignore_logger
 from sentry_sdk.scope import add_global_event_processor
 
 from bootguard import state
+from bootguard.integrations import _sentry_hook
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -237,9 +243,7 @@ class BootguardIntegration(Integration):
     @staticmethod
     def setup_once() -> None:
         install_integration()
-        from bootguard import gate
-
-        gate.sentry_configured()
+        _sentry_hook.client_configured()  # a boot event waiting for this client is sent now
 
 
 # --- fork: a worker must not inherit the master's boot event -----------------------------

@@ -7,12 +7,12 @@ it misses the table like any other path).  Probes are answered before the framew
 them, so host validation (Starlette's ``TrustedHostMiddleware``, Django's
 ``ALLOWED_HOSTS``) cannot reject a kubelet probe addressed to the pod IP.
 
-The responses are prepared once per verdict by :mod:`bootguard._health`.
+The responses are prepared once per verdict by :mod:`bootguard.health._responses`.
 """
 
 from __future__ import annotations
 
-from bootguard import _health
+from bootguard.health import _responses
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ __all__ = ["ASGIHealthMiddleware"]
 class ASGIHealthMiddleware:
     """Answer health probes in front of an ASGI 3 application.
 
-    ``token`` and ``paths`` as for :class:`bootguard.wsgi.HealthMiddleware`.
+    ``token`` and ``paths`` as for :class:`bootguard.health.wsgi.WSGIHealthMiddleware`.
     """
 
     __slots__ = ("_digest", "_routes", "app")
@@ -43,9 +43,9 @@ class ASGIHealthMiddleware:
         paths: Mapping[str, str | None] | None = None,
     ) -> None:
         self.app = app
-        self._routes = _health.routes(paths)
-        self._digest = _health.token_digest(token)
-        _health.watch()
+        self._routes = _responses.routes(paths)
+        self._digest = _responses.token_digest(token)
+        _responses.watch()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = self._routes.get(scope.get("path"))  # type: ignore[arg-type]
@@ -58,7 +58,7 @@ class ASGIHealthMiddleware:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
                 break
-        response = _health.respond(
+        response = _responses.respond(
             kind,
             method,
             scope.get("query_string", b"").decode("latin-1"),

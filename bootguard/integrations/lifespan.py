@@ -77,10 +77,10 @@ def guard_lifespan(app: ASGIApp, /, **options: object) -> ASGIApp:
     import sys
 
     from bootguard.config import load_settings
-    from bootguard.gate import _wrap
+    from bootguard.health.wrap import wrap
 
     caller = sys._getframe(1).f_globals.get("__file__")
     start = os.path.dirname(os.path.abspath(caller)) if caller else None
     health = {k: v for k, v in options.items() if k in ("token", "health_paths")}
     settings, _problems = load_settings(health, start=start)  # the rest is read at startup
-    return LifespanGate(_wrap(app, settings), dict(options), start)
+    return LifespanGate(wrap(app, settings), dict(options), start)

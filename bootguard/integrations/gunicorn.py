@@ -2,7 +2,7 @@
 
 In ``gunicorn.conf.py``::
 
-    from bootguard.gunicorn import on_starting, when_ready
+    from bootguard.integrations.gunicorn import on_starting, when_ready
 
 ``on_starting`` runs the gate in the master (settings from ``BOOTGUARD_*`` and
 ``[tool.bootguard]``).  Workers are forked from the master, so they inherit its verdict:
@@ -23,6 +23,9 @@ from __future__ import annotations
 from typing import Any
 
 from bootguard import gate
+from bootguard.integrations._require import require
+
+require("gunicorn", "gunicorn", "pip install gunicorn")
 
 __all__ = ["on_starting", "when_ready"]
 

@@ -1,20 +1,20 @@
 """Health endpoints as pure WSGI middleware (no framework dependency).
 
-``HealthMiddleware(app)`` answers ``/livez``, ``/readyz`` and ``/healthz`` itself and hands
+``WSGIHealthMiddleware(app)`` answers ``/livez``, ``/readyz`` and ``/healthz`` itself and hands
 every other request to ``app`` untouched, at the cost of one dict lookup.  Because it wraps
 the framework's WSGI callable, it answers probes before the framework sees them: Django's
 ``ALLOWED_HOSTS`` never rejects a kubelet probe that sends the pod IP as ``Host``.
 
-The responses are prepared once per verdict by :mod:`bootguard._health`; nothing is stored
+The responses are prepared once per verdict by :mod:`bootguard.health._responses`; nothing is stored
 on the middleware per request.  ``bootguard.guard(app)`` installs it; it also works alone::
 
-    from bootguard.wsgi import HealthMiddleware
-    application = HealthMiddleware(get_wsgi_application())
+    from bootguard.health.wsgi import WSGIHealthMiddleware
+    application = WSGIHealthMiddleware(get_wsgi_application())
 """
 
 from __future__ import annotations
 
-from bootguard import _health
+from bootguard.health import _responses
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
     StartResponse: TypeAlias = Callable[..., Any]
     WSGIApp: TypeAlias = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-__all__ = ["HealthMiddleware"]
+__all__ = ["WSGIHealthMiddleware"]
 
 
-class HealthMiddleware:
+class WSGIHealthMiddleware:
     """Answer health probes in front of a WSGI application.
 
     ``token``: details (the full report) for callers sending ``Authorization: Bearer
@@ -46,16 +46,16 @@ class HealthMiddleware:
         paths: Mapping[str, str | None] | None = None,
     ) -> None:
         self.app = app
-        self._routes = _health.routes(paths)
-        self._digest = _health.token_digest(token)
-        _health.watch()
+        self._routes = _responses.routes(paths)
+        self._digest = _responses.token_digest(token)
+        _responses.watch()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         kind = self._routes.get(environ.get("PATH_INFO", ""))
         if kind is None:
             return self.app(environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET")
-        response = _health.respond(
+        response = _responses.respond(
             kind,
             method,
             environ.get("QUERY_STRING", ""),

@@ -2,7 +2,7 @@
 
 ``serve_health(port)`` starts the standard library's threading HTTP server in a daemon
 thread and answers the same endpoints as the middleware (``/livez``, ``/readyz``,
-``/healthz``, from :mod:`bootguard._health`); every other path is 404.  It binds to
+``/healthz``, from :mod:`bootguard.health._responses`); every other path is 404.  It binds to
 127.0.0.1 unless told otherwise: a probe from the kubelet reaches a pod's own address, so
 widen it (``host="0.0.0.0"``) only where something outside the pod must call it.
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 
-from bootguard import _health
 from bootguard._text import one_line
+from bootguard.health import _responses
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -70,14 +70,14 @@ def serve_health(
     """Serve the health endpoints on ``host:port`` from a daemon thread; return its handle.
 
     ``port=0`` picks a free port (read it from ``.port``).  ``token`` and ``paths`` as for
-    :class:`bootguard.wsgi.HealthMiddleware`.  Raises ``OSError`` if the address is taken.
+    :class:`bootguard.health.wsgi.WSGIHealthMiddleware`.  Raises ``OSError`` if the address is taken.
     """
-    import http.server  # deferred for import cost
+    import http.server  # deferred: import cost (docs/design.md)
     import socket
 
-    routes = _health.routes(paths)
-    digest = _health.token_digest(token)
-    _health.watch()
+    routes = _responses.routes(paths)
+    digest = _responses.token_digest(token)
+    _responses.watch()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -93,9 +93,9 @@ def serve_health(
             path, _, query = self.path.partition("?")
             kind = routes.get(path)
             if kind is None:
-                response = _health.NOT_FOUND
+                response = _responses.NOT_FOUND
             else:
-                response = _health.respond(
+                response = _responses.respond(
                     kind, self.command, query, self.headers.get("Authorization"), digest
                 )
             self.send_response(response.status)
@@ -181,7 +181,7 @@ def serve_until_signal(
         sys.stderr.flush()
         watcher = None
         if recheck:
-            from bootguard.recheck import start_recheck
+            from bootguard.health.recheck import start_recheck
 
             watcher = start_recheck(
                 recheck, manifests=manifests, options={"python": python}, baseline=report

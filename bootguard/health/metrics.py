@@ -1,6 +1,6 @@
 """Prometheus gauges for the verdict (the ``bootguard[prometheus]`` extra).
 
-``bootguard.metrics.enable()`` registers these and keeps them equal to the published
+``bootguard.health.metrics.enable()`` registers these and keeps them equal to the published
 verdict (:mod:`bootguard.state`); the application exposes them with its usual
 ``prometheus_client`` endpoint:
 
@@ -11,7 +11,7 @@ verdict (:mod:`bootguard.state`); the application exposes them with its usual
   1 per version mismatch (only mismatches; ``installed_version="missing"`` for a locked
   distribution that is not installed);
 * ``bootguard_manifest_info{manifest_sha256}``: 1 per manifest checked against;
-* ``bootguard_environment_info{fingerprint}``: 1 for the environment fingerprint (issue 6);
+* ``bootguard_environment_info{fingerprint}``: 1 for the environment fingerprint;
 * ``bootguard_check_duration_seconds``: how long the last check took.
 
 No hostname label (Prometheus adds ``instance``; fleets group by manifest instead).
@@ -58,7 +58,7 @@ def enable(registry: Any = None) -> None:
         if _gauges is not None:
             return
         try:
-            import prometheus_client  # deferred: optional dependency, and import cost
+            import prometheus_client  # deferred: optional dependency, import cost (docs/design.md)
         except ImportError as err:
             raise ConfigError(
                 "bootguard metrics need prometheus_client: pip install 'bootguard[prometheus]'"

@@ -185,7 +185,7 @@ class Recheck:
 
 def _with_error(last: Report, finding: Finding) -> Report:
     """The last report, its previous error findings replaced by ``finding``."""
-    import dataclasses  # deferred for import cost
+    import dataclasses  # deferred: import cost (docs/design.md)
 
     kept = [f for f in last.findings if f.key != finding.key]
     findings = sorted((*kept, finding), key=lambda f: (f.subject, f.aspect))
@@ -193,7 +193,7 @@ def _with_error(last: Report, finding: Finding) -> Report:
 
 
 def _with_carried(report: Report, carried: tuple[Finding, ...]) -> Report:
-    import dataclasses  # deferred for import cost
+    import dataclasses  # deferred: import cost (docs/design.md)
 
     findings = sorted((*report.findings, *carried), key=lambda f: (f.subject, f.aspect))
     return dataclasses.replace(report, findings=tuple(findings))

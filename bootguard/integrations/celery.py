@@ -2,8 +2,8 @@
 
 ::
 
-    import bootguard.celery
-    bootguard.celery.connect()          # in the module that creates the Celery app
+    import bootguard.integrations.celery
+    bootguard.integrations.celery.connect()   # in the module that creates the Celery app
 
 The gate runs on ``worker_init`` (settings from ``BOOTGUARD_*``/``[tool.bootguard]`` and
 the keyword arguments of :func:`connect`).  In ``enforce`` mode a failed check raises
@@ -16,6 +16,10 @@ A worker has no HTTP server: expose readiness with ``bootguard serve`` if you ne
 from __future__ import annotations
 
 from typing import Any
+
+from bootguard.integrations._require import require
+
+require("celery", "celery", "pip install celery")
 
 __all__ = ["connect", "on_worker_init"]
 

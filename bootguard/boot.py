@@ -1,0 +1,184 @@
+"""The report the boot gate decides on: the check, the probes, and bootguard's own problems.
+
+:func:`boot_report` never raises.  Errors bootguard raises on purpose
+(:class:`~bootguard.errors.BootguardError`: an unreadable manifest, a bad setting, an
+interpreter that cannot be inspected) become ``bootguard:config`` findings (``warn``;
+``fail`` in ``enforce`` mode) and the consistency checks still run; any other exception is
+a bug of bootguard's own and becomes a ``bootguard:internal`` finding, logged with its
+traceback.  What the findings mean for readiness is the gate's policy, not decided here.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+
+from bootguard.report import Finding, Report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+    from typing import Any
+
+    from bootguard.config import Settings
+
+__all__ = [
+    "boot_report",
+    "config_finding",
+    "internal_finding",
+    "manifest_paths",
+    "no_manifest_finding",
+    "recheck_error",
+]
+
+
+def _logger() -> logging.Logger:
+    import logging
+
+    return logging.getLogger("bootguard")
+
+
+def boot_report(
+    settings: Settings, problems: list[str], started: float, internal: list[Finding]
+) -> Report:
+    """The Report with the configuration, probe and internal findings added; never raises.
+
+    Errors bootguard raises on purpose (:class:`~bootguard.errors.BootguardError`: an
+    unreadable manifest, a bad setting, an interpreter that cannot be inspected) are
+    ``bootguard:config`` findings; any other exception is a bug of bootguard's own and
+    becomes a ``bootguard:internal`` finding (logged with its traceback, see
+    :func:`internal_finding`).
+    """
+    from bootguard.errors import BootguardError, ManifestError
+
+    status = "fail" if settings.mode == "enforce" else "warn"
+    extra = [config_finding(status, problem) for problem in problems]
+    extra.extend(internal)
+    report: Report | None = None
+    kwargs: dict[str, Any] = {
+        "strict": settings.strict,
+        "ignore": settings.ignore,
+        "extras": settings.extras,
+        "groups": settings.groups,
+        "use_seal": settings.seal,
+        "integrity": settings.integrity,
+        "quick_integrity": settings.quick_integrity,
+        "allow_empty": settings.allow_empty_manifest,
+        "pyprojects": [os.path.join(settings.root, "pyproject.toml")],
+    }
+    try:
+        from bootguard.api import check, log_internal
+
+        manifests = manifest_paths(settings)
+        if not manifests and settings.manifest_paths() is None:
+            extra.append(no_manifest_finding(settings))
+        try:
+            report = check(manifests, **kwargs)
+        except ManifestError as err:
+            extra.append(config_finding(status, f"manifest: {err}"))
+            report = check([], **kwargs)  # still catch what pip check would
+        log_internal(report)
+    except BootguardError as err:
+        extra.append(config_finding(status, str(err)))
+    except Exception as err:
+        extra.append(internal_finding("the environment check", err))
+    if report is None:
+        report = Report(findings=())
+    probe_findings: list[Finding] = []
+    mark = time.perf_counter()
+    try:
+        if settings.imports or settings.smoke:
+            from bootguard.probes import run_probes
+
+            probe_findings = run_probes(
+                settings.imports,
+                settings.smoke,
+                isolated=settings.isolated,
+                import_timeout=settings.import_timeout,
+                smoke_timeout=settings.smoke_timeout,
+            )
+    except Exception as err:
+        extra.append(internal_finding("the probes", err))
+    timings = (
+        *report.timings,
+        ("probes", (time.perf_counter() - mark) * 1000.0),
+        ("gate", (time.perf_counter() - started) * 1000.0),
+    )
+    findings = sorted(
+        (*report.findings, *probe_findings, *extra), key=lambda f: (f.subject, f.aspect)
+    )
+    return replace(report, findings=tuple(findings), timings=timings)
+
+
+def recheck_error(err: Exception) -> Finding | None:
+    """What a re-check's exception becomes: bootguard's bug is ``bootguard:internal``
+    (readiness then follows ``on_internal_error``); an error bootguard raises on purpose
+    (a manifest removed or half-written while it is replaced) keeps the last verdict."""
+    from bootguard.errors import BootguardError
+
+    if isinstance(err, BootguardError):
+        return None
+    return internal_finding("the re-check", err)
+
+
+def internal_finding(stage: str, err: BaseException) -> Finding:
+    """A ``bootguard:internal`` finding for a bug in ``stage``, logged with its traceback.
+
+    Always status ``fail`` (something was not checked); what it does to readiness is the
+    ``on_internal_error`` policy (the gate's policy (:mod:`bootguard.gate`)).  ``observed`` (the drift signature,
+    so Sentry grouping) holds the stage and the exception type, never its message, which
+    may carry paths or addresses that differ per node.
+    """
+    _logger().error("bootguard: internal error in %s", stage, exc_info=err)
+    return Finding(
+        "bootguard",
+        "internal",
+        "fail",
+        f"bootguard internal error in {stage}: {type(err).__name__}: {_one_line(err)}",
+        expected="no error",
+        observed=f"{stage}: {type(err).__name__}",
+    )
+
+
+def _one_line(err: BaseException) -> str:
+    from bootguard._text import one_line
+
+    text = one_line(" ".join(str(err).split()))
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def manifest_paths(settings: Settings) -> list[str]:
+    """The configured manifests, else the one discovered in the root (maybe none).
+
+    ``manifest = []`` configures "no manifest" on purpose; discovery finding nothing is
+    reported by :func:`no_manifest_finding`.
+    """
+    paths = settings.manifest_paths()
+    if paths is not None:
+        return paths
+    from bootguard.manifest import discover
+
+    found = discover(settings.root)
+    return [str(found)] if found is not None else []
+
+
+def no_manifest_finding(settings: Settings) -> Finding:
+    """Discovery found nothing: only consistency is checked, and the operator must know."""
+    from bootguard.api import no_manifest_message
+
+    return config_finding("warn", f"{no_manifest_message(settings.root)}; set manifest")
+
+
+def config_finding(status: str, problem: str) -> Finding:
+    # ``observed`` feeds the drift signature (Sentry grouping): without directories, so
+    # nodes deployed under different paths still group together.
+    stable = " ".join(os.path.basename(t) if os.sep in t else t for t in problem.split(" "))
+    return Finding(
+        "bootguard",
+        "config",
+        status,
+        f"bootguard configuration: {problem}",
+        expected="valid configuration",
+        observed=stable[:200],
+    )

@@ -1,0 +1,68 @@
+"""Start what keeps the published verdict current after boot, as the settings ask.
+
+Prometheus gauges (:mod:`~bootguard.health.metrics`), the SIGTERM drain
+(:mod:`~bootguard.health.shutdown`) and the periodic re-check
+(:mod:`~bootguard.health.recheck`).  The gate calls :func:`start` once, after it published
+its verdict, and passes its own policy in (``ready``, ``on_change``, ``on_error``): this
+module decides nothing about readiness.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from bootguard.config import Settings
+    from bootguard.report import Finding, Report
+
+__all__ = ["start"]
+
+
+def start(
+    settings: Settings,
+    baseline: Report,
+    *,
+    manifests: Callable[[], Sequence[str]],
+    ready: Callable[[Report], bool],
+    on_change: Callable[[Report], None],
+    on_error: Callable[[Exception], Finding | None],
+) -> None:
+    """Metrics, the drain and the re-check; a failure is logged, never raised."""
+    try:
+        if settings.metrics:
+            from bootguard.health.metrics import enable
+
+            enable()
+        if settings.drain_on_sigterm:
+            from bootguard.health.shutdown import install_sigterm_drain
+
+            install_sigterm_drain()
+        if settings.recheck_interval:
+            from bootguard.health.recheck import start_recheck
+
+            start_recheck(
+                settings.recheck_interval,
+                manifests=list(manifests()),
+                options={
+                    "strict": settings.strict,
+                    "ignore": settings.ignore,
+                    "extras": settings.extras,
+                    "groups": settings.groups,
+                    "use_seal": settings.seal,
+                    "allow_empty": settings.allow_empty_manifest,
+                    "pyprojects": [os.path.join(settings.root, "pyproject.toml")],
+                },
+                ready=ready,
+                on_change=on_change,
+                baseline=baseline,
+                on_error=on_error,
+            )
+    except Exception:  # our bug or a missing extra: log it, never break the boot
+        import logging
+
+        logging.getLogger("bootguard").exception(
+            "bootguard: could not start metrics / drain / re-check"
+        )
