@@ -103,7 +103,7 @@ def test_an_undecodable_file_name_in_a_finding_is_shown_escaped(
         detailed = fetch(server.port, "/readyz", headers=auth)
     assert text.status == 503
     assert text.body.decode().splitlines() == [
-        "[-]fastjson:files failed: installed file unreadable: \\udcff\\udcfeName (not a valid path)",
+        "[-]fastjson:files failed: installed file unreadable: \\xff\\xfeName (not a valid path)",
         "readyz check failed",
     ]
     body = detailed.json()
