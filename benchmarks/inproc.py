@@ -19,7 +19,7 @@ Usage: ``python inproc.py MODE TARGET`` where MODE is one of
   the least any inventory can cost (TARGET is ignored);
 * ``fingerprint`` - the environment fingerprint a boot computes: the metadata directories
   are listed first (the seal needs that listing anyway), then the timed part imports
-  :mod:`bootguard.fingerprint` and digests every distribution's RECORD;
+  :mod:`bootguard.environment.fingerprint` and digests every distribution's RECORD;
 * ``integrity`` / ``integrity-1`` - :func:`bootguard.integrity.verify` of every
   distribution's RECORD (thread pool / one thread), without the unexpected-file walk, so it
   does the same work as ``hashloop``; the inventory is taken before timing starts;
@@ -109,11 +109,11 @@ class _Prepared:
         self.dirs: list[tuple[str, str]] = []
         self.env: object = None
         if mode == "fingerprint":
-            from bootguard._scan import import_paths, metadata_dirs
+            from bootguard.environment._scan import import_paths, metadata_dirs
 
             self.dirs = metadata_dirs(import_paths())
         elif mode in ("integrity", "integrity-1"):
-            from bootguard.environment import current_environment
+            from bootguard.environment.inventory import current_environment
 
             __import__("bootguard.integrity")
             self.env = current_environment()
@@ -128,7 +128,7 @@ class _Prepared:
 
 def _fingerprint(prepared: _Prepared) -> str:
     """The fingerprint of the listed metadata directories."""
-    from bootguard.fingerprint import fingerprint
+    from bootguard.environment.fingerprint import fingerprint
 
     return f"{fingerprint(prepared.dirs)} over {len(prepared.dirs)} dirs"
 

@@ -1,7 +1,7 @@
 """``check()``: read the manifests, take the inventory, run the checks, build the Report.
 
 This is the single orchestration point used by the CLI, the boot gate and the tests.  It
-tries the snapshot seal first (see :mod:`bootguard.seal`) and only parses metadata when the
+tries the snapshot seal first (see :mod:`bootguard.environment.seal`) and only parses metadata when the
 seal is absent or does not match.
 """
 
@@ -13,15 +13,16 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bootguard._scan import import_paths, interpreter_key, metadata_dirs
+from bootguard.environment._scan import import_paths, interpreter_key, metadata_dirs
 from bootguard.report import ManifestInfo, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from bootguard.environment import Distribution
+    from bootguard.environment.interpreter import InterpreterProbe
+    from bootguard.environment.model import Distribution
     from bootguard.integrity import Progress
     from bootguard.manifest import Manifest
-    from bootguard.project import Project
+    from bootguard.manifest.project import Project
     from bootguard.report import Finding
 
 __all__ = ["check", "import_paths", "no_manifest_message"]
@@ -58,7 +59,7 @@ def check(
 
     A manifest that selects no distribution at all for this environment checks nothing, so
     it raises ``ManifestError`` unless ``allow_empty``.  When discovery finds no manifest the
-    report says so in a note.  The project being deployed (see :mod:`bootguard.project`) is
+    report says so in a note.  The project being deployed (see :mod:`bootguard.manifest.project`) is
     found beside each manifest and in ``pyprojects`` (the gate's configuration file).
 
     A bug of bootguard's own that aborts one stage (seal, inventory, a manifest reader, the
@@ -73,14 +74,13 @@ def check(
     if manifests is None and not manifest_paths:
         resolution_notes = (no_manifest_message(Path()),)
 
-    probe: dict[str, object] | None = None
+    probe: InterpreterProbe | None = None
     if python is not None:
-        from bootguard.environment import probe_interpreter
+        from bootguard.environment.interpreter import probe_interpreter
 
         probe = probe_interpreter(python)
-        search = tuple(str(p) for p in probe["paths"])  # type: ignore[attr-defined]
-        marker = dict(probe["marker_env"])  # type: ignore[call-overload]
-        ikey = interpreter_key(marker)
+        search = probe.paths
+        ikey = interpreter_key(probe.marker_env)
     else:
         search = tuple(import_paths() if paths is None else paths)
         ikey = interpreter_key()
@@ -97,18 +97,19 @@ def check(
             return sealed
 
     from bootguard.checks import duplicate_notes, run_checks
-    from bootguard.environment import Environment, _build
+    from bootguard.environment.inventory import build
+    from bootguard.environment.model import Environment
     from bootguard.errors import BootguardError
     from bootguard.manifest import Selection, read_manifest
     from bootguard.names import canonical_name
 
     mark = time.perf_counter()
     marker_env = _marker_env(probe)
-    executable = str(probe["executable"]) if probe is not None else sys.executable
+    executable = probe.executable if probe is not None else sys.executable
     python_version = marker_env["python_full_version"]
     env: Environment | None = None
     try:
-        env = _build(executable, python_version, marker_env, search)
+        env = build(executable, python_version, marker_env, search)
     except Exception as err:
         internal.append(_internal("inventory", err))
     timings.append(("inventory", _ms(mark)))
@@ -193,10 +194,10 @@ def check(
     )
 
 
-def _marker_env(probe: dict[str, object] | None) -> dict[str, str]:
+def _marker_env(probe: InterpreterProbe | None) -> dict[str, str]:
     """The PEP 508 marker environment: the probed interpreter's, or this one's."""
     if probe is not None:
-        return {k: str(v) for k, v in dict(probe["marker_env"]).items()}  # type: ignore[call-overload]
+        return dict(probe.marker_env)
     from packaging.markers import default_environment  # deferred for import cost
 
     return {key: str(value) for key, value in default_environment().items()}
@@ -269,7 +270,7 @@ def _unlisted(loaded: Sequence[Manifest], distributions: Mapping[str, Distributi
     matter (reading a pyproject.toml costs a TOML parser import at boot otherwise)."""
     if not loaded:
         return False
-    from bootguard._scan import DEFAULT_IGNORED
+    from bootguard.environment._scan import DEFAULT_IGNORED
 
     named = {entry.name for manifest in loaded for entry in manifest.entries}
     return any(name not in named and name not in DEFAULT_IGNORED for name in distributions)
@@ -281,7 +282,7 @@ def _projects(
     pyprojects: Sequence[str | Path],
 ) -> tuple[Project, ...]:
     """The installed project(s) being deployed; a bug here never fails the check."""
-    from bootguard.project import find_projects
+    from bootguard.manifest.project import find_projects
 
     try:
         return find_projects(manifest_paths, distributions, pyprojects=pyprojects)
@@ -297,7 +298,7 @@ def _sealed_report(
 ) -> Report | None:
     """The Report for a sealed snapshot whose seal matches; None to run the full check."""
     from bootguard._files import MANIFEST_MAX_BYTES, read_regular
-    from bootguard.seal import verify_seal
+    from bootguard.environment.seal import verify_seal
 
     try:
         data = read_regular(path, MANIFEST_MAX_BYTES)
@@ -329,7 +330,7 @@ def _sealed_report(
 
 def _installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(name, version) from metadata directory names, first on the path winning."""
-    from bootguard._scan import dir_identity
+    from bootguard.environment._scan import dir_identity
     from bootguard.names import canonical_name
 
     found: dict[str, str] = {}
@@ -346,7 +347,7 @@ def _fingerprint(
 ) -> tuple[str | None, list[Finding], tuple[str, ...]]:
     """The environment fingerprint, and what the manifests that record one say about it."""
     from bootguard._files import MANIFEST_MAX_BYTES, read_regular
-    from bootguard.fingerprint import node_fingerprint, snapshot_comparison
+    from bootguard.environment.fingerprint import node_fingerprint, snapshot_comparison
 
     sources: list[tuple[Path, bytes]] = []
     for path in manifest_paths:

@@ -15,8 +15,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bootguard._scan import DEFAULT_IGNORED
-from bootguard.environment import Distribution, Environment
+from bootguard.environment._scan import DEFAULT_IGNORED
+from bootguard.environment.model import Distribution, Environment
 from bootguard.manifest.model import Manifest, ManifestEntry
 from bootguard.names import canonical_name
 from bootguard.report import Finding
@@ -24,7 +24,7 @@ from bootguard.sources import check_sources
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from bootguard.project import Project
+    from bootguard.manifest.project import Project
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -70,7 +70,7 @@ def run_checks(
 ) -> list[Finding]:
     """All findings for ``env`` against ``manifests`` (none: consistency checks only).
 
-    ``projects`` are the installed project(s) being deployed (see :mod:`bootguard.project`).
+    ``projects`` are the installed project(s) being deployed (see :mod:`bootguard.manifest.project`).
     """
     ignored = {canonical_name(name) for name in ignore}
     manifests, source_findings = check_sources(manifests, env)  # names unnamed lines first

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from bootguard._files import METADATA_MAX_BYTES, read_regular
-from bootguard.environment import Distribution, Environment
+from bootguard.environment.model import Distribution, Environment
 from bootguard.names import canonical_name
 from bootguard.report import Finding
 

@@ -7,7 +7,7 @@ format that can say exactly what is known (``name==version``, ``name @ url`` for
 installs, ``-e`` for editables, as ``pip freeze`` does), ``pip install -r`` reads it, and
 ``bootguard check`` reads it back with zero findings on the same environment.
 
-The seal (see :mod:`bootguard.seal`) is added only when the full check of the environment
+The seal (see :mod:`bootguard.environment.seal`) is added only when the full check of the environment
 against the snapshot finds nothing, so a seal always vouches for a clean check.
 
 A snapshot's first line records how many requirement lines it holds
@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bootguard._scan import DEFAULT_IGNORED, interpreter_key
 from bootguard._text import one_line
-from bootguard.environment import Distribution, Environment
+from bootguard.environment._scan import DEFAULT_IGNORED, interpreter_key
+from bootguard.environment.model import Distribution, Environment
 from bootguard.errors import BootguardError, ManifestError
 from bootguard.report import Finding
 
@@ -64,13 +64,13 @@ class SnapshotResult:
 def snapshot(python: str | None = None, paths: list[str] | None = None) -> SnapshotResult:
     """Take a snapshot of this interpreter's environment (or ``python``'s)."""
     from bootguard import __version__
-    from bootguard._scan import import_paths, metadata_dirs
     from bootguard.checks import run_checks
-    from bootguard.environment import current_environment, inspect_interpreter
-    from bootguard.fingerprint import snapshot_line
+    from bootguard.environment._scan import import_paths, metadata_dirs
+    from bootguard.environment.fingerprint import snapshot_line
+    from bootguard.environment.inventory import current_environment, inspect_interpreter
+    from bootguard.environment.seal import add_seal, environment_key
     from bootguard.manifest.model import Selection
     from bootguard.manifest.requirements import read_requirements
-    from bootguard.seal import add_seal, environment_key
 
     if python is not None:
         env = inspect_interpreter(python)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from bootguard.environment import DirectUrl, Distribution, Environment
+from bootguard.environment.model import DirectUrl, Distribution, Environment
 from bootguard.manifest.model import Manifest, ManifestEntry, Source
 from bootguard.names import canonical_name
 from bootguard.report import Finding

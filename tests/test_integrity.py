@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bootguard.api import check
-from bootguard.environment import current_environment
+from bootguard.environment.inventory import current_environment
 from bootguard.integrity import ProgressBar, verify
 from bootguard.report import Finding, Report
 from tests.integrity_support import (

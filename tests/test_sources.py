@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from bootguard.api import check
-from bootguard.environment import Distribution, _direct_url, inspect_interpreter
+from bootguard.environment.direct_url import read_direct_url as _direct_url
+from bootguard.environment.inventory import inspect_interpreter
+from bootguard.environment.model import Distribution
 from bootguard.manifest import Selection, read_manifest
 from bootguard.report import Report
 from bootguard.sources import check_sources, repository_key, verify

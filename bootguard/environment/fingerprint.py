@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import os
 
-from bootguard._scan import (
+from bootguard.environment._scan import (
     DEFAULT_IGNORED,
     MetadataDir,
     metadata_dirs,

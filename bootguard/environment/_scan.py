@@ -1,6 +1,6 @@
 """The cheapest possible look at what is installed: directory names only.
 
-This module is on the boot fast path (see :mod:`bootguard.seal`), so it imports nothing
+This module is on the boot fast path (see :mod:`bootguard.environment.seal`), so it imports nothing
 but ``os`` and ``sys`` (both already loaded by the interpreter).  Listing ``*.dist-info``
 names with ``os.scandir`` costs about 1.5 ms for 150 distributions; reading every METADATA
 file costs several times that, and parsing it with ``importlib.metadata`` 60-110 ms.
