@@ -96,7 +96,8 @@ def check(
         if sealed is not None:
             return sealed
 
-    from bootguard.checks import duplicate_notes, run_checks
+    from bootguard.checks import run_checks
+    from bootguard.checks.duplicates import duplicate_notes
     from bootguard.environment.inventory import build
     from bootguard.environment.model import Environment
     from bootguard.errors import BootguardError

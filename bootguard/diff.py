@@ -109,7 +109,7 @@ def _agree(one: str, other: str) -> bool:
     """Equal, or a specifier (``>=2.8``, any version) that the other side's version satisfies."""
     if one == other:
         return True
-    from bootguard.checks import satisfies
+    from bootguard.checks.specifiers import satisfies
 
     for spec, version in ((one, other), (other, one)):
         if spec == _ANY:

@@ -308,7 +308,7 @@ def _checked(
     mark = time.perf_counter()
     try:
         if settings.imports or settings.smoke:
-            from bootguard.probes import run_probes
+            from bootguard.checks.probes import run_probes
 
             probe_findings = run_probes(
                 settings.imports,

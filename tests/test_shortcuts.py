@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from packaging.markers import Marker, default_environment
 from packaging.utils import canonicalize_name
 
-from bootguard.checks import _Evaluator
+from bootguard.checks.graph import Evaluator as _Evaluator
 from bootguard.environment._scan import _canonical
 from bootguard.names import canonical_name
 from tests.support.cli import REPO_ROOT, bootguard_in

@@ -124,7 +124,7 @@ def _read_distribution(entry: str, dir_name: str) -> Distribution | None:
 
     Metadata that cannot be read does not stop the inventory: the distribution is still
     listed, named and versioned from its directory name where the file says nothing usable,
-    and ``problem`` says what is wrong (``bootguard.checks.check_metadata`` reports it).
+    and ``problem`` says what is wrong (``bootguard.checks.metadata.check_metadata`` reports it).
     Names and versions are made printable here (see :func:`bootguard._text.one_line`), so
     nothing downstream meets an undecodable byte or a terminal control character.
     """

@@ -409,7 +409,7 @@ def _run_child(modules: list[str], timeout: float) -> list[Finding]:
     import queue
     import subprocess
 
-    from bootguard.api import import_paths
+    from bootguard.environment._scan import import_paths
 
     command = [
         sys.executable,
