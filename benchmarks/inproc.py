@@ -20,7 +20,7 @@ Usage: ``python inproc.py MODE TARGET`` where MODE is one of
 * ``fingerprint`` - the environment fingerprint a boot computes: the metadata directories
   are listed first (the seal needs that listing anyway), then the timed part imports
   :mod:`bootguard.environment.fingerprint` and digests every distribution's RECORD;
-* ``integrity`` / ``integrity-1`` - :func:`bootguard.integrity.verify` of every
+* ``integrity`` / ``integrity-1`` - :func:`bootguard.checks.integrity.verify` of every
   distribution's RECORD (thread pool / one thread), without the unexpected-file walk, so it
   does the same work as ``hashloop``; the inventory is taken before timing starts;
 * ``hashloop`` - the straightforward single-threaded loop the issue compares against: for
@@ -115,7 +115,7 @@ class _Prepared:
         elif mode in ("integrity", "integrity-1"):
             from bootguard.environment.inventory import current_environment
 
-            __import__("bootguard.integrity")
+            __import__("bootguard.checks.integrity")
             self.env = current_environment()
         elif mode == "hashloop":
             import base64
@@ -135,7 +135,7 @@ def _fingerprint(prepared: _Prepared) -> str:
 
 def _integrity(prepared: _Prepared, workers: int | None) -> str:
     """bootguard's RECORD verification (hash + compare), no unexpected-file walk."""
-    from bootguard.integrity import verify
+    from bootguard.checks.integrity import verify
 
     result = verify(prepared.env, unexpected=False, workers=workers)  # type: ignore[arg-type]
     return (

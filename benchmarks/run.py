@@ -1154,7 +1154,7 @@ def row_check_integrity(ctx: SizeContext) -> Row:
 
 @row
 def row_inproc_integrity(ctx: SizeContext) -> Row:
-    """bootguard.integrity.verify of every RECORD (thread pool), no unexpected-file walk."""
+    """bootguard.checks.integrity.verify of every RECORD (thread pool), no unexpected-file walk."""
     key, label = "in-integrity", "in-process: integrity.verify(all RECORDs), thread pool"
     return integrity_only(ctx, key, label) or inproc_row(
         ctx, key, label, "integrity", Artifact(ctx.pins), rounds=INTEGRITY_ROUNDS

@@ -18,9 +18,9 @@ from bootguard.report import ManifestInfo, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from bootguard.checks.integrity import Progress
     from bootguard.environment.interpreter import InterpreterProbe
     from bootguard.environment.model import Distribution
-    from bootguard.integrity import Progress
     from bootguard.manifest import Manifest
     from bootguard.manifest.project import Project
     from bootguard.report import Finding
@@ -52,7 +52,7 @@ def check(
     an unreadable manifest; never raises for what it finds.
 
     ``integrity`` also verifies installed files against each distribution's RECORD (all of
-    them, or only the names given; see :mod:`bootguard.integrity`); ``quick_integrity``
+    them, or only the names given; see :mod:`bootguard.checks.integrity`); ``quick_integrity``
     checks only existence and size (and implies ``integrity``); ``progress`` is called as
     the hashing advances.  The report always carries the environment fingerprint, and says
     whether it matches the one a snapshot records.
@@ -165,7 +165,7 @@ def check(
         internal.append(_internal("fingerprint", err))
     timings.append(("fingerprint", _ms(mark)))
     if integrity and env is not None:
-        from bootguard.integrity import verify
+        from bootguard.checks.integrity import verify
 
         mark = time.perf_counter()
         names = (

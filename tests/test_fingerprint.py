@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bootguard.api import check
+from bootguard.checks.integrity import verify
 from bootguard.environment._scan import metadata_dirs
 from bootguard.environment.fingerprint import (
     FINGERPRINT_PREFIX,
@@ -32,7 +33,6 @@ from bootguard.environment.fingerprint import (
     witness,
 )
 from bootguard.environment.inventory import current_environment
-from bootguard.integrity import verify
 from bootguard.snapshot import snapshot
 from tests.integrity_support import build_integrity_wheels, integrity_venv, paths_of
 from tests.support.cli import bootguard_in

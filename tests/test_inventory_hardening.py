@@ -261,10 +261,10 @@ def test_internal_error_in_one_stage_is_one_line_and_the_rest_is_reported(
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(
-        "import bootguard.integrity\n"
+        "import bootguard.checks.integrity\n"
         "def verify(*args, **kwargs):\n"
         "    raise KeyError('a bug\\nwith a second line')\n"
-        "bootguard.integrity.verify = verify\n"
+        "bootguard.checks.integrity.verify = verify\n"
     )
     result = subprocess.run(
         [str(venv.python), "-m", "bootguard", "check", "-m", "requirements.txt", "--integrity"],
