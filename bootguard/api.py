@@ -348,7 +348,8 @@ def _fingerprint(
 ) -> tuple[str | None, list[Finding], tuple[str, ...]]:
     """The environment fingerprint, and what the manifests that record one say about it."""
     from bootguard._files import MANIFEST_MAX_BYTES, read_regular
-    from bootguard.environment.fingerprint import node_fingerprint, snapshot_comparison
+    from bootguard.checks.fingerprint import snapshot_comparison
+    from bootguard.environment.fingerprint import node_fingerprint
 
     sources: list[tuple[Path, bytes]] = []
     for path in manifest_paths:

@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from bootguard.errors import ConfigError
 
@@ -30,13 +30,17 @@ __all__ = [
     "MODES",
     "RESERVED_ENV",
     "SETTINGS",
+    "Mode",
     "Settings",
     "find_pyproject",
     "load_settings",
     "settings",
 ]
 
-MODES = ("report", "warn", "enforce")
+#: What a failed check does: ``report`` (not ready, keeps running), ``warn`` (stays ready)
+#: or ``enforce`` (the boot stops).  The README's mode table is the reference.
+Mode = Literal["report", "warn", "enforce"]
+MODES: tuple[Mode, ...] = get_args(Mode)
 INTERNAL_ERROR_POLICIES = ("ready", "not-ready")
 ENV_PREFIX = "BOOTGUARD_"
 #: ``BOOTGUARD_*`` variables that belong to other bootguard tools, not to the gate.
@@ -55,7 +59,7 @@ class Settings:
     """
 
     manifest: tuple[str, ...] | None = None
-    mode: str = "report"
+    mode: Mode = "report"
     imports: tuple[str, ...] = ()
     smoke: tuple[str, ...] = ()
     isolated: bool = False
@@ -180,9 +184,11 @@ def _dotted(name: str) -> bool:
     return bool(name) and all(part.isidentifier() for part in name.split("."))
 
 
-def _mode(value: object, from_env: bool) -> str:
-    if isinstance(value, str) and value.strip().lower() in MODES:
-        return value.strip().lower()
+def _mode(value: object, from_env: bool) -> Mode:
+    if isinstance(value, str):
+        for mode in MODES:
+            if value.strip().lower() == mode:
+                return mode
     raise ValueError(f"expected one of {', '.join(MODES)}")
 
 

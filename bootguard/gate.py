@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 
 from bootguard import state
 from bootguard.config import Settings, load_settings
-from bootguard.report import Finding, Report
+from bootguard.report import Finding, Report, Status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -272,7 +272,7 @@ def _checked(
     """
     from bootguard.errors import BootguardError, ManifestError
 
-    status = "fail" if settings.mode == "enforce" else "warn"
+    status: Status = "fail" if settings.mode == "enforce" else "warn"
     extra = [_config_finding(status, problem) for problem in problems]
     extra.extend(internal)
     report: Report | None = None
@@ -389,7 +389,7 @@ def _no_manifest_finding(settings: Settings) -> Finding:
     return _config_finding("warn", f"{no_manifest_message(settings.root)}; set manifest")
 
 
-def _config_finding(status: str, problem: str) -> Finding:
+def _config_finding(status: Status, problem: str) -> Finding:
     # ``observed`` feeds the drift signature (Sentry grouping): without directories, so
     # nodes deployed under different paths still group together.
     stable = " ".join(os.path.basename(t) if os.sep in t else t for t in problem.split(" "))

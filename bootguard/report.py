@@ -8,14 +8,27 @@ for machines (``application/health+json``, IETF draft-inadarei-api-health-check)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from bootguard._text import one_line
 
-__all__ = ["ASPECTS", "STATUSES", "Finding", "ManifestInfo", "Report", "worst_status"]
+__all__ = [
+    "ASPECTS",
+    "STATUSES",
+    "Aspect",
+    "Finding",
+    "ManifestInfo",
+    "Report",
+    "Status",
+    "worst_status",
+]
 
-STATUSES = ("pass", "warn", "fail")
-ASPECTS = (
+#: How bad a finding is; a report's status is its worst finding's.
+Status = Literal["pass", "warn", "fail"]
+#: What a finding is about, the part after the colon of its key.
+Aspect = Literal[
     "version",
     "requires",
     "extraneous",
@@ -24,18 +37,20 @@ ASPECTS = (
     "import",
     "smoke",
     "python",
-    "config",  # bootguard:config: the gate could not check as configured (see gate.py)
+    "config",  # bootguard:config: the gate could not check as configured
     "metadata",  # <dist>:metadata: an installed distribution's metadata cannot be read
     "source",  # <dist>:source: installed from another source than the manifest records
     "internal",  # bootguard:internal: a bug in bootguard aborted part of the check
-)
+]
+STATUSES: tuple[Status, ...] = get_args(Status)
+ASPECTS: tuple[Aspect, ...] = get_args(Aspect)
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 
 
-def worst_status(statuses: object) -> str:
+def worst_status(statuses: Iterable[Status]) -> Status:
     """The aggregate of several statuses: fail beats warn beats pass (empty -> pass)."""
-    worst = "pass"
-    for status in statuses:  # type: ignore[attr-defined]
+    worst: Status = "pass"
+    for status in statuses:
         if _RANK[status] > _RANK[worst]:
             worst = status
     return worst
@@ -51,8 +66,8 @@ class Finding:
     """
 
     subject: str
-    aspect: str
-    status: str
+    aspect: Aspect
+    status: Status
     message: str
     expected: str | None = None
     observed: str | None = None
@@ -93,7 +108,7 @@ class Report:
     installed: tuple[tuple[str, str], ...] = ()
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """``pass``, ``warn`` or ``fail``: the worst status of the findings."""
         return worst_status(f.status for f in self.findings)
 

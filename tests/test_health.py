@@ -25,7 +25,7 @@ from bootguard.api import check
 from bootguard.asgi import ASGIHealthMiddleware
 from bootguard.errors import ConfigError
 from bootguard.recheck import Recheck
-from bootguard.report import Finding, Report
+from bootguard.report import Aspect, Finding, Report, Status
 from bootguard.wsgi import HealthMiddleware
 from tests.health_support import fetch
 from tests.support.venvs import VenvFactory
@@ -85,7 +85,7 @@ def test_warnings_stay_ready_and_say_warn() -> None:
 
 
 def test_anonymous_verbose_shows_one_line_per_check_family_never_a_package() -> None:
-    def finding(subject: str, aspect: str, status: str) -> Finding:
+    def finding(subject: str, aspect: Aspect, status: Status) -> Finding:
         return Finding(subject, aspect, status, f"{subject} {aspect} is {status}")
 
     report = Report(

@@ -9,7 +9,7 @@ import os
 import sys
 
 from bootguard.environment.model import Environment
-from bootguard.report import Finding
+from bootguard.report import Finding, Status
 
 __all__ = ["check_duplicates", "duplicate_notes", "where"]
 
@@ -32,7 +32,7 @@ def check_duplicates(env: Environment) -> list[Finding]:
                 f"{os.path.basename(shadowed.metadata_dir)} ({shadowed.version}) "
                 "(a half-finished install or uninstall; files of both may be mixed)"
             )
-            status = "fail"
+            status: Status = "fail"
         else:
             message = (
                 f"{winner} in {where(winner.location)} shadows {shadowed} "

@@ -42,7 +42,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from bootguard.report import Finding
+from bootguard.report import Aspect, Finding
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -327,7 +327,7 @@ def _import_finding(name: str, outcome: _Outcome) -> Finding:
     return _outcome_finding(name, "import", f"import {name}", outcome)
 
 
-def _outcome_finding(subject: str, aspect: str, what: str, outcome: _Outcome) -> Finding:
+def _outcome_finding(subject: str, aspect: Aspect, what: str, outcome: _Outcome) -> Finding:
     if not outcome.done:
         return Finding(
             subject,

@@ -15,7 +15,7 @@ from bootguard.environment._scan import DEFAULT_IGNORED
 from bootguard.environment.model import Distribution, Environment
 from bootguard.manifest.model import Manifest
 from bootguard.names import canonical_name
-from bootguard.report import Finding
+from bootguard.report import Finding, Status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def check_extraneous(
                 accounted.add(target)
                 stack.append(target)
     accounted |= _SYNC_KEEPS
-    status = "fail" if strict else "warn"
+    status: Status = "fail" if strict else "warn"
     return [
         Finding(
             name,

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from bootguard.environment.model import DirectUrl, Distribution, Environment
 from bootguard.manifest.model import Manifest, ManifestEntry, Source
 from bootguard.names import canonical_name
-from bootguard.report import Finding
+from bootguard.report import Finding, Status
 
 __all__ = ["check_sources", "repository_key", "resolve_unnamed", "verify"]
 
@@ -331,7 +331,7 @@ def _short_commit(revision: str) -> bool:
 
 
 def _finding(
-    dist: Distribution, status: str, message: str, expected: str, observed: str
+    dist: Distribution, status: Status, message: str, expected: str, observed: str
 ) -> Finding:
     return Finding(dist.name, "source", status, message, expected=expected, observed=observed)
 

@@ -60,10 +60,6 @@ from bootguard.environment._scan import (
 )
 from bootguard.names import canonical_name
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from bootguard.report import Finding
-
 __all__ = [
     "FINGERPRINT_LENGTH",
     "FINGERPRINT_PREFIX",
@@ -74,7 +70,6 @@ __all__ = [
     "node_fingerprint",
     "record_digest",
     "recorded_fingerprint",
-    "snapshot_comparison",
     "snapshot_line",
     "witness",
 ]
@@ -301,35 +296,6 @@ def _recorded(data: bytes) -> tuple[str | None, str | None]:
         (w[5:].decode("ascii", "replace") for w in words[1:] if w.startswith(b"stat:")), None
     )
     return value, stat
-
-
-def snapshot_comparison(actual: str, data: bytes, source: str) -> tuple[Finding | None, str]:
-    """Compare this node's fingerprint with the one a snapshot records.
-
-    Returns (a ``warn`` finding keyed ``environment:files`` if they differ, a note); (None,
-    "") if the snapshot records none.  The key: the subject is the whole environment (a
-    reserved subject, as ``python`` is), the aspect is ``files`` because what differs is the
-    installed files as recorded, the contract's aspect for that (DESIGN.md).
-    """
-    recorded = recorded_fingerprint(data)
-    if recorded is None:
-        return None, ""
-    if recorded == actual:
-        return None, f"environment fingerprint {actual} matches the one {source} records"
-    from bootguard.report import Finding  # deferred for import cost
-
-    finding = Finding(
-        "environment",
-        "files",
-        "warn",
-        f"environment fingerprint {actual} differs from {recorded} recorded in {source}: "
-        "the installed files are not those the snapshot was taken from (another build of a "
-        "version, a file changed after install, another installer or byte-compilation "
-        "setting); `bootguard check --integrity` names changed files",
-        expected=recorded,
-        observed=actual,
-    )
-    return finding, ""
 
 
 def _read(path: str) -> bytes | None:

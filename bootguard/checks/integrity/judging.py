@@ -17,7 +17,7 @@ from bootguard.checks.integrity.model import (
 )
 from bootguard.environment.model import Distribution, Environment
 from bootguard.names import canonical_name
-from bootguard.report import Finding
+from bootguard.report import Finding, Status
 
 __all__ = ["capped", "compare", "finding", "problem_order", "select"]
 
@@ -152,7 +152,7 @@ def finding(dist: Distribution, problems: list[FileProblem], max_listed: int) ->
     kinds = {"missing": 0, "changed": 0, "unexpected": 0, "unreadable": 0}
     for problem in problems:
         kinds[problem.kind] += 1
-    status = "fail" if kinds["missing"] or kinds["changed"] else "warn"
+    status: Status = "fail" if kinds["missing"] or kinds["changed"] else "warn"
     observed = ", ".join(f"{count} {kind}" for kind, count in kinds.items() if count)
     ordered = sorted(problems, key=lambda p: (_KIND_ORDER[p.kind], p.path))
     if len(ordered) == 1:
