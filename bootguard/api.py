@@ -7,13 +7,14 @@ seal is absent or does not match.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bootguard.environment._scan import import_paths, interpreter_key, metadata_dirs
+from bootguard.manifest.resolve import no_manifest_message, resolve
+from bootguard.options import CheckOptions
 from bootguard.report import ManifestInfo, Report
 
 TYPE_CHECKING = False
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from bootguard.manifest.project import Project
     from bootguard.report import Finding
 
-__all__ = ["check", "import_paths", "no_manifest_message"]
+__all__ = ["CheckOptions", "check", "check_with", "import_paths", "no_manifest_message"]
 
 
 def check(
@@ -66,13 +67,38 @@ def check(
     checks, fingerprint, integrity) becomes a ``bootguard:internal`` finding (``fail``);
     the other stages still run and report.
     """
+    return check_with(
+        CheckOptions(
+            manifests=manifests,
+            python=python,
+            paths=paths,
+            strict=strict,
+            ignore=ignore,
+            extras=extras,
+            groups=groups,
+            use_seal=use_seal,
+            integrity=integrity,
+            quick_integrity=quick_integrity,
+            progress=progress,
+            allow_empty=allow_empty,
+            pyprojects=pyprojects,
+        )
+    )
+
+
+def check_with(options: CheckOptions) -> Report:
+    """:func:`check` with its arguments as one :class:`~bootguard.options.CheckOptions`."""
+    manifests, python, paths = options.manifests, options.python, options.paths
+    strict, ignore, extras, groups = options.strict, options.ignore, options.extras, options.groups
+    integrity, quick_integrity = options.integrity, options.quick_integrity
+    use_seal, progress, allow_empty = options.use_seal, options.progress, options.allow_empty
+    pyprojects = options.pyprojects
     started = time.perf_counter()
     timings: list[tuple[str, float]] = []
     internal: list[Finding] = []  # bugs of bootguard's own, one per stage they cut short
-    manifest_paths = _manifest_paths(manifests)
-    resolution_notes: tuple[str, ...] = ()
-    if manifests is None and not manifest_paths:
-        resolution_notes = (no_manifest_message(Path()),)
+    resolution = resolve(manifests)
+    manifest_paths = list(resolution.paths)
+    resolution_notes = (resolution.note,) if resolution.note else ()
 
     probe: InterpreterProbe | None = None
     if python is not None:
@@ -230,25 +256,6 @@ def _internal(stage: str, err: Exception) -> Finding:
         f"internal error in the {one_line(stage)} stage (its findings are missing): {text}",
         observed=type(err).__name__,
         details=details,
-    )
-
-
-def _manifest_paths(manifests: Sequence[str | Path] | None) -> list[Path]:
-    """The manifests given, or the one discovered in the current directory (maybe none)."""
-    if manifests is not None:
-        return [Path(m) for m in manifests]
-    from bootguard.manifest import discover
-
-    found = discover(Path())
-    return [found] if found is not None else []
-
-
-def no_manifest_message(directory: str | Path) -> str:
-    """What the CLI and the gate say when discovery finds no manifest in ``directory``."""
-    shown = os.path.abspath(directory)
-    return (
-        f"no manifest found in {shown}: versions are not checked, only the environment's "
-        "own consistency (requires, duplicate)"
     )
 
 
