@@ -58,7 +58,7 @@ def worst_status(statuses: Iterable[Status]) -> Status:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One thing that differs, keyed ``"<subject>:<aspect>"`` (see DESIGN.md).
+    """One thing that differs, keyed ``"<subject>:<aspect>"``.
 
     ``expected``/``observed`` are short values for tables and JSON (``"4.1.0"`` /
     ``"4.2.0"``); ``details`` are extra lines that explain the finding (for a version drift:

@@ -97,7 +97,7 @@ class Evaluator:
     """Parses and evaluates requirement strings once each (caches keyed by the text)."""
 
     def __init__(self, marker_env: dict[str, str]) -> None:
-        from packaging.requirements import InvalidRequirement, Requirement  # deferred: ~35 ms
+        from packaging.requirements import InvalidRequirement, Requirement  # deferred: import cost
 
         self._requirement = Requirement
         self._invalid = InvalidRequirement
@@ -112,7 +112,7 @@ class Evaluator:
         Two thirds of real Requires-Dist lines are guarded by ``extra == "..."`` only.  A
         marker that is a pure conjunction (no ``or``, no ``!=``, no ``not in``) containing
         ``extra == "x"`` is false when the extra being evaluated is empty.  Parsing such a line
-        with packaging costs ~20 us; this costs a few string searches.  Everything else is
+        with packaging costs far more than the few string searches this takes.  Everything else is
         parsed and evaluated by packaging; a property test proves this shortcut never skips a
         line packaging would apply.
         """

@@ -25,9 +25,9 @@ with byte-compilation, as its files do.  An editable install is covered by what 
 lists (metadata and the ``.pth`` pointing at the checkout), not by the checkout's sources;
 an ``*.egg-info`` without ``RECORD`` by name and version only.
 
-The snapshot shortcut.  Reading and hashing every ``RECORD`` costs ~4 ms for 150
-distributions; at boot, on a node started from the image the snapshot was taken in, one
-``stat`` per ``RECORD`` is enough.  ``bootguard snapshot`` records, next to the fingerprint,
+The snapshot shortcut.  Reading and hashing every ``RECORD`` is the costly part at boot; on
+a node started from the image the snapshot was taken in, one ``stat`` per ``RECORD`` is
+enough.  ``bootguard snapshot`` records, next to the fingerprint,
 a *stat witness*: a digest of each ``RECORD``'s name, version, size and modification time
 (``# bootguard-fingerprint: <fingerprint> stat:<witness>``).  When this node's witness is the
 same, its ``RECORD`` files are the very files the fingerprint was computed from (an image
@@ -36,8 +36,7 @@ keeps modification times), so the recorded fingerprint is this node's; when it d
 ``RECORD`` that keeps its size and puts its modification time back would go unseen: that is
 tampering, which ``--integrity`` (hashing the files themselves) is for.
 
-Cost: one read of each ``RECORD`` (2.7 MB for the 150-distribution benchmark venv) hashed at
-C speed; the canonical form is cut out with a few ``bytes`` searches.  pip and uv write
+Cost: one read of each ``RECORD`` (a few megabytes for a large environment) hashed at C speed; the canonical form is cut out with a few ``bytes`` searches.  pip and uv write
 ``RECORD`` sorted, so the ``../`` lines come first and are cut as a prefix; a ``RECORD`` that
 was not written sorted (pypa/installer, used by Poetry and PDM, appends its own ``RECORD``
 entry last) or that quotes a path goes through the per-line filter (:func:`_keep`), which
@@ -129,7 +128,7 @@ def fingerprint_lines(
 
 def record_digest(data: bytes) -> str:
     """The sha256 (hex) of :func:`canonical_record` of ``data``, without copying it."""
-    import hashlib  # deferred: the boot fast path only needs the stat witness (OpenSSL, ~3 ms)
+    import hashlib  # deferred: the boot fast path only needs the stat witness (OpenSSL)
 
     spans = _fast_spans(data)
     if spans is None:

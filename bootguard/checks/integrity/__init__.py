@@ -4,11 +4,11 @@ The classic broken deploy is not only a wrong version: an install that half-happ
 file changed after install, fails at import with ``No such file or directory:
 '.../site-packages/django_scarface/__init__.py'``.  Every wheel install leaves a ``RECORD``
 listing each file with its sha256 and size; this module checks the files against it and
-reports ``<dist>:files`` findings (DESIGN.md) naming the files that are missing, changed or
+reports ``<dist>:files`` findings naming the files that are missing, changed or
 unexpected.
 
-It is opt-in (``check(integrity=True)``, ``bootguard check --integrity``): hashing a
-150-distribution environment reads ~470 MB.  Files are hashed in threads (hashlib and file
+It is opt-in (``check(integrity=True)``, ``bootguard check --integrity``): hashing reads
+every installed file, hundreds of megabytes in a large environment.  Files are hashed in threads (hashlib and file
 reads release the GIL), split by size so that the threads seldom wait for the GIL (see
 :func:`check_all`); small files are read in one call, large ones in 1 MiB chunks into a
 per-thread buffer; ``quick=True`` only checks existence and size.
