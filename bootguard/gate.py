@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 
 from bootguard import state
 from bootguard.config import Settings, load_settings
-from bootguard.report import Finding, Report, Status
+from bootguard.report import Finding, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
     from typing import Any, TypeVar
+
+    from bootguard.report import Status
 
     App = TypeVar("App")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal, get_args
 
 from bootguard._text import one_line
 
@@ -25,10 +24,30 @@ __all__ = [
     "worst_status",
 ]
 
-#: How bad a finding is; a report's status is its worst finding's.
-Status = Literal["pass", "warn", "fail"]
-#: What a finding is about, the part after the colon of its key.
-Aspect = Literal[
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+    #: How bad a finding is; a report's status is its worst finding's.
+    Status: TypeAlias = Literal["pass", "warn", "fail"]
+    #: What a finding is about, the part after the colon of its key (see ASPECTS).
+    Aspect: TypeAlias = Literal[
+        "version",
+        "requires",
+        "extraneous",
+        "duplicate",
+        "files",
+        "import",
+        "smoke",
+        "python",
+        "config",
+        "metadata",
+        "source",
+        "internal",
+    ]
+
+STATUSES: tuple[Status, ...] = ("pass", "warn", "fail")
+ASPECTS: tuple[Aspect, ...] = (
     "version",
     "requires",
     "extraneous",
@@ -41,9 +60,21 @@ Aspect = Literal[
     "metadata",  # <dist>:metadata: an installed distribution's metadata cannot be read
     "source",  # <dist>:source: installed from another source than the manifest records
     "internal",  # bootguard:internal: a bug in bootguard aborted part of the check
-]
-STATUSES: tuple[Status, ...] = get_args(Status)
-ASPECTS: tuple[Aspect, ...] = get_args(Aspect)
+)
+
+
+def __getattr__(name: str) -> object:
+    """``Status`` and ``Aspect`` at run time, built from the tuples above on first use:
+    ``typing`` stays unloaded on the sealed boot path (docs/design.md)."""
+    if name not in ("Status", "Aspect"):
+        raise AttributeError(f"module 'bootguard.report' has no attribute {name!r}")
+    from typing import Literal
+
+    value = Literal[STATUSES if name == "Status" else ASPECTS]  # type: ignore[valid-type]
+    globals()[name] = value
+    return value
+
+
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 
 

@@ -9,7 +9,11 @@ import os
 import sys
 
 from bootguard.environment.model import Environment
-from bootguard.report import Finding, Status
+from bootguard.report import Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from bootguard.report import Status
 
 __all__ = ["check_duplicates", "duplicate_notes", "where"]
 

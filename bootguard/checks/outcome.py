@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bootguard.report import Aspect, Finding
+from bootguard.report import Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from bootguard.report import Aspect
 
 __all__ = ["FRAMES", "Outcome", "clip", "import_finding", "last_frames", "outcome_finding"]
 

@@ -15,11 +15,12 @@ from bootguard.environment._scan import DEFAULT_IGNORED
 from bootguard.environment.model import Distribution, Environment
 from bootguard.manifest.model import Manifest
 from bootguard.names import canonical_name
-from bootguard.report import Finding, Status
+from bootguard.report import Finding
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bootguard.manifest.project import Project
+    from bootguard.report import Status
 
 __all__ = ["check_extraneous", "check_requires"]
 

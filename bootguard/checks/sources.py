@@ -31,7 +31,11 @@ from bootguard.checks.source_keys import repository_key, same_location
 from bootguard.environment.model import DirectUrl, Distribution, Environment
 from bootguard.manifest.model import Manifest, ManifestEntry, Source
 from bootguard.names import canonical_name
-from bootguard.report import Finding, Status
+from bootguard.report import Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from bootguard.report import Status
 
 __all__ = ["check_sources", "repository_key", "resolve_unnamed", "verify"]
 

@@ -17,7 +17,11 @@ from bootguard.checks.integrity.model import (
 )
 from bootguard.environment.model import Distribution, Environment
 from bootguard.names import canonical_name
-from bootguard.report import Finding, Status
+from bootguard.report import Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from bootguard.report import Status
 
 __all__ = ["capped", "compare", "finding", "problem_order", "select"]
 
