@@ -19,8 +19,8 @@ Usage: ``python inproc.py MODE TARGET`` where MODE is one of
   the least any inventory can cost (TARGET is ignored);
 * ``fingerprint`` - the environment fingerprint a boot computes: the metadata directories
   are listed first (the seal needs that listing anyway), then the timed part imports
-  :mod:`bootguard.fingerprint` and digests every distribution's RECORD;
-* ``integrity`` / ``integrity-1`` - :func:`bootguard.integrity.verify` of every
+  :mod:`bootguard.environment.fingerprint` and digests every distribution's RECORD;
+* ``integrity`` / ``integrity-1`` - :func:`bootguard.checks.integrity.verify` of every
   distribution's RECORD (thread pool / one thread), without the unexpected-file walk, so it
   does the same work as ``hashloop``; the inventory is taken before timing starts;
 * ``hashloop`` - the straightforward single-threaded loop the issue compares against: for
@@ -83,29 +83,29 @@ def _gate_outcome() -> Any:
 
 def _listed_metadata_dirs() -> list[Any]:
     """The metadata directories on sys.path, as the seal and the fingerprint list them."""
-    from bootguard._scan import import_paths, metadata_dirs
+    from bootguard.environment._scan import import_paths, metadata_dirs
 
     return list(metadata_dirs(import_paths()))
 
 
 def _environment_for_integrity() -> object:
     """The inventory RECORD verification starts from, with its module already imported."""
-    from bootguard.environment import current_environment
+    from bootguard.environment.inventory import current_environment
 
-    __import__("bootguard.integrity")
+    __import__("bootguard.checks.integrity")
     return current_environment()
 
 
 def _fingerprint_of(dirs: list[Any]) -> str:
     """bootguard's environment fingerprint of these metadata directories."""
-    from bootguard.fingerprint import fingerprint
+    from bootguard.environment.fingerprint import fingerprint
 
     return fingerprint(dirs)
 
 
 def _verify_records(env: object, workers: int | None) -> Any:
     """bootguard's RECORD verification of every distribution, no unexpected-file walk."""
-    from bootguard.integrity import verify
+    from bootguard.checks.integrity import verify
 
     return verify(env, unexpected=False, workers=workers)  # type: ignore[arg-type]
 

@@ -1,30 +1,39 @@
 """``check()``: read the manifests, take the inventory, run the checks, build the Report.
 
 This is the single orchestration point used by the CLI, the boot gate and the tests.  It
-tries the snapshot seal first (see :mod:`bootguard.seal`) and only parses metadata when the
+tries the snapshot seal first (see :mod:`bootguard.environment.seal`) and only parses metadata when the
 seal is absent or does not match.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bootguard._scan import import_paths, interpreter_key, metadata_dirs
+from bootguard.environment._scan import import_paths, interpreter_key, metadata_dirs
+from bootguard.manifest.resolve import no_manifest_message, resolve
+from bootguard.options import CheckOptions
 from bootguard.report import ManifestInfo, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from bootguard.environment import Distribution
-    from bootguard.integrity import Progress
+    from bootguard.checks.integrity import Progress
+    from bootguard.environment.interpreter import InterpreterProbe
+    from bootguard.environment.model import Distribution
     from bootguard.manifest import Manifest
-    from bootguard.project import Project
+    from bootguard.manifest.project import Project
     from bootguard.report import Finding
 
-__all__ = ["check", "import_paths", "log_internal", "no_manifest_message"]
+__all__ = [
+    "CheckOptions",
+    "check",
+    "check_with",
+    "import_paths",
+    "log_internal",
+    "no_manifest_message",
+]
 
 
 def check(
@@ -51,36 +60,60 @@ def check(
     an unreadable manifest; never raises for what it finds.
 
     ``integrity`` also verifies installed files against each distribution's RECORD (all of
-    them, or only the names given; see :mod:`bootguard.integrity`); ``quick_integrity``
+    them, or only the names given; see :mod:`bootguard.checks.integrity`); ``quick_integrity``
     checks only existence and size (and implies ``integrity``); ``progress`` is called as
     the hashing advances.  The report always carries the environment fingerprint, and says
     whether it matches the one a snapshot records.
 
     A manifest that selects no distribution at all for this environment checks nothing, so
     it raises ``ManifestError`` unless ``allow_empty``.  When discovery finds no manifest the
-    report says so in a note.  The project being deployed (see :mod:`bootguard.project`) is
+    report says so in a note.  The project being deployed (see :mod:`bootguard.manifest.project`) is
     found beside each manifest and in ``pyprojects`` (the gate's configuration file).
 
     A bug of bootguard's own that aborts one stage (seal, inventory, a manifest reader, the
     checks, fingerprint, integrity) becomes a ``bootguard:internal`` finding (``fail``);
     the other stages still run and report.
     """
+    return check_with(
+        CheckOptions(
+            manifests=manifests,
+            python=python,
+            paths=paths,
+            strict=strict,
+            ignore=ignore,
+            extras=extras,
+            groups=groups,
+            use_seal=use_seal,
+            integrity=integrity,
+            quick_integrity=quick_integrity,
+            progress=progress,
+            allow_empty=allow_empty,
+            pyprojects=pyprojects,
+        )
+    )
+
+
+def check_with(options: CheckOptions) -> Report:
+    """:func:`check` with its arguments as one :class:`~bootguard.options.CheckOptions`."""
+    manifests, python, paths = options.manifests, options.python, options.paths
+    strict, ignore, extras, groups = options.strict, options.ignore, options.extras, options.groups
+    integrity, quick_integrity = options.integrity, options.quick_integrity
+    use_seal, progress, allow_empty = options.use_seal, options.progress, options.allow_empty
+    pyprojects = options.pyprojects
     started = time.perf_counter()
     timings: list[tuple[str, float]] = []
     internal: list[Finding] = []  # bugs of bootguard's own, one per stage they cut short
-    manifest_paths = _manifest_paths(manifests)
-    resolution_notes: tuple[str, ...] = ()
-    if manifests is None and not manifest_paths:
-        resolution_notes = (no_manifest_message(Path()),)
+    resolution = resolve(manifests)
+    manifest_paths = list(resolution.paths)
+    resolution_notes = (resolution.note,) if resolution.note else ()
 
-    probe: dict[str, object] | None = None
+    probe: InterpreterProbe | None = None
     if python is not None:
-        from bootguard.environment import probe_interpreter
+        from bootguard.environment.interpreter import probe_interpreter
 
         probe = probe_interpreter(python)
-        search = tuple(str(p) for p in probe["paths"])  # type: ignore[attr-defined]
-        marker = dict(probe["marker_env"])  # type: ignore[call-overload]
-        ikey = interpreter_key(marker)
+        search = probe.paths
+        ikey = interpreter_key(probe.marker_env)
     else:
         search = tuple(import_paths() if paths is None else paths)
         ikey = interpreter_key()
@@ -96,19 +129,21 @@ def check(
         if sealed is not None:
             return sealed
 
-    from bootguard.checks import duplicate_notes, run_checks
-    from bootguard.environment import Environment, _build
+    from bootguard.checks import run_checks
+    from bootguard.checks.duplicates import duplicate_notes
+    from bootguard.environment.inventory import build
+    from bootguard.environment.model import Environment
     from bootguard.errors import BootguardError
     from bootguard.manifest import Selection, read_manifest
     from bootguard.names import canonical_name
 
     mark = time.perf_counter()
     marker_env = _marker_env(probe)
-    executable = str(probe["executable"]) if probe is not None else sys.executable
+    executable = probe.executable if probe is not None else sys.executable
     python_version = marker_env["python_full_version"]
     env: Environment | None = None
     try:
-        env = _build(executable, python_version, marker_env, search)
+        env = build(executable, python_version, marker_env, search)
     except Exception as err:
         internal.append(_internal("inventory", err))
     timings.append(("inventory", _ms(mark)))
@@ -163,7 +198,7 @@ def check(
         internal.append(_internal("fingerprint", err))
     timings.append(("fingerprint", _ms(mark)))
     if integrity and env is not None:
-        from bootguard.integrity import verify
+        from bootguard.checks.integrity import verify
 
         mark = time.perf_counter()
         names = (
@@ -193,10 +228,10 @@ def check(
     )
 
 
-def _marker_env(probe: dict[str, object] | None) -> dict[str, str]:
+def _marker_env(probe: InterpreterProbe | None) -> dict[str, str]:
     """The PEP 508 marker environment: the probed interpreter's, or this one's."""
     if probe is not None:
-        return {k: str(v) for k, v in dict(probe["marker_env"]).items()}  # type: ignore[call-overload]
+        return dict(probe.marker_env)
     from packaging.markers import default_environment  # deferred for import cost
 
     return {key: str(value) for key, value in default_environment().items()}
@@ -255,25 +290,6 @@ def log_internal(report: Report) -> None:
         )
 
 
-def _manifest_paths(manifests: Sequence[str | Path] | None) -> list[Path]:
-    """The manifests given, or the one discovered in the current directory (maybe none)."""
-    if manifests is not None:
-        return [Path(m) for m in manifests]
-    from bootguard.manifest import discover
-
-    found = discover(Path())
-    return [found] if found is not None else []
-
-
-def no_manifest_message(directory: str | Path) -> str:
-    """What the CLI and the gate say when discovery finds no manifest in ``directory``."""
-    shown = os.path.abspath(directory)
-    return (
-        f"no manifest found in {shown}: versions are not checked, only the environment's "
-        "own consistency (requires, duplicate)"
-    )
-
-
 def _refuse_empty(loaded: Sequence[Manifest]) -> None:
     """A manifest that selects nothing here would make every check pass vacuously: refuse it."""
     from bootguard.errors import ManifestError
@@ -293,7 +309,7 @@ def _unlisted(loaded: Sequence[Manifest], distributions: Mapping[str, Distributi
     matter (reading a pyproject.toml costs a TOML parser import at boot otherwise)."""
     if not loaded:
         return False
-    from bootguard._scan import DEFAULT_IGNORED
+    from bootguard.environment._scan import DEFAULT_IGNORED
 
     named = {entry.name for manifest in loaded for entry in manifest.entries}
     return any(name not in named and name not in DEFAULT_IGNORED for name in distributions)
@@ -305,7 +321,7 @@ def _projects(
     pyprojects: Sequence[str | Path],
 ) -> tuple[Project, ...]:
     """The installed project(s) being deployed; a bug here never fails the check."""
-    from bootguard.project import find_projects
+    from bootguard.manifest.project import find_projects
 
     try:
         return find_projects(manifest_paths, distributions, pyprojects=pyprojects)
@@ -321,7 +337,7 @@ def _sealed_report(
 ) -> Report | None:
     """The Report for a sealed snapshot whose seal matches; None to run the full check."""
     from bootguard._files import MANIFEST_MAX_BYTES, read_regular
-    from bootguard.seal import verify_seal
+    from bootguard.environment.seal import verify_seal
 
     try:
         data = read_regular(path, MANIFEST_MAX_BYTES)
@@ -353,7 +369,7 @@ def _sealed_report(
 
 def _installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(name, version) from metadata directory names, first on the path winning."""
-    from bootguard._scan import dir_identity
+    from bootguard.environment._scan import dir_identity
     from bootguard.names import canonical_name
 
     found: dict[str, str] = {}
@@ -370,7 +386,8 @@ def _fingerprint(
 ) -> tuple[str | None, list[Finding], tuple[str, ...]]:
     """The environment fingerprint, and what the manifests that record one say about it."""
     from bootguard._files import MANIFEST_MAX_BYTES, read_regular
-    from bootguard.fingerprint import node_fingerprint, snapshot_comparison
+    from bootguard.checks.fingerprint import snapshot_comparison
+    from bootguard.environment.fingerprint import node_fingerprint
 
     sources: list[tuple[Path, bytes]] = []
     for path in manifest_paths:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from bootguard.config import Settings
+    from bootguard.report import Status
 
 __all__ = [
     "boot_report",
@@ -52,7 +53,7 @@ def boot_report(
     """
     from bootguard.errors import BootguardError, ManifestError
 
-    status = "fail" if settings.mode == "enforce" else "warn"
+    status: Status = "fail" if settings.mode == "enforce" else "warn"
     extra = [config_finding(status, problem) for problem in problems]
     extra.extend(internal)
     report: Report | None = None
@@ -89,7 +90,7 @@ def boot_report(
     mark = time.perf_counter()
     try:
         if settings.imports or settings.smoke:
-            from bootguard.probes import run_probes
+            from bootguard.checks.probes import run_probes
 
             probe_findings = run_probes(
                 settings.imports,
@@ -170,7 +171,7 @@ def no_manifest_finding(settings: Settings) -> Finding:
     return config_finding("warn", f"{no_manifest_message(settings.root)}; set manifest")
 
 
-def config_finding(status: str, problem: str) -> Finding:
+def config_finding(status: Status, problem: str) -> Finding:
     # ``observed`` feeds the drift signature (Sentry grouping): without directories, so
     # nodes deployed under different paths still group together.
     stable = " ".join(os.path.basename(t) if os.sep in t else t for t in problem.split(" "))

@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bootguard import _setting_values as parse
 from bootguard._setting_values import INTERNAL_ERROR_POLICIES, MODES
@@ -32,12 +32,16 @@ __all__ = [
     "MODES",
     "RESERVED_ENV",
     "SETTINGS",
+    "Mode",
     "Settings",
     "find_pyproject",
     "load_settings",
     "settings",
 ]
 
+#: What a failed check does: ``report`` (not ready, keeps running), ``warn`` (stays ready)
+#: or ``enforce`` (the boot stops).  The README's mode table is the reference.
+Mode = Literal["report", "warn", "enforce"]
 ENV_PREFIX = "BOOTGUARD_"
 #: ``BOOTGUARD_*`` variables that belong to other bootguard tools, not to the gate.
 RESERVED_ENV = frozenset({"BOOTGUARD_CONFIG", "BOOTGUARD_BENCH_CACHE"})
@@ -52,7 +56,7 @@ class Settings:
     """
 
     manifest: tuple[str, ...] | None = None
-    mode: str = "report"
+    mode: Mode = "report"
     imports: tuple[str, ...] = ()
     smoke: tuple[str, ...] = ()
     isolated: bool = False

@@ -14,17 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bootguard._text import one_line
-from bootguard.errors import BootguardError
+from bootguard.errors import DiffError
 from bootguard.manifest.model import Selection
 
 __all__ = ["Diff", "DiffError", "Side", "diff", "load_side"]
 
 _ANY = "any version"
 _OPERATORS = frozenset("<>=!~")
-
-
-class DiffError(BootguardError, ValueError):
-    """A side of the comparison could not be read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +109,7 @@ def _agree(one: str, other: str) -> bool:
     """Equal, or a specifier (``>=2.8``, any version) that the other side's version satisfies."""
     if one == other:
         return True
-    from bootguard.checks import satisfies
+    from bootguard.checks.specifiers import satisfies
 
     for spec, version in ((one, other), (other, one)):
         if spec == _ANY:

@@ -13,7 +13,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bootguard.report import Report
 
-__all__ = ["BootFailed", "BootguardError", "ConfigError", "ManifestError", "first_line"]
+__all__ = [
+    "BootFailed",
+    "BootguardError",
+    "ConfigError",
+    "DiffError",
+    "EnvironmentError_",
+    "ManifestError",
+    "first_line",
+]
 
 
 class BootguardError(Exception):
@@ -65,6 +73,14 @@ def first_line(text: str) -> str:
 
 class ConfigError(BootguardError, ValueError):
     """A setting is unknown or has a bad value."""
+
+
+class EnvironmentError_(BootguardError, OSError):
+    """The target interpreter could not be inspected."""
+
+
+class DiffError(BootguardError, ValueError):
+    """A side of the comparison could not be read."""
 
 
 class BootFailed(BootguardError):

@@ -8,14 +8,46 @@ for machines (``application/health+json``, IETF draft-inadarei-api-health-check)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bootguard._text import one_line
 
-__all__ = ["ASPECTS", "STATUSES", "Finding", "ManifestInfo", "Report", "worst_status"]
+__all__ = [
+    "ASPECTS",
+    "STATUSES",
+    "Aspect",
+    "Finding",
+    "ManifestInfo",
+    "Report",
+    "Status",
+    "worst_status",
+]
 
-STATUSES = ("pass", "warn", "fail")
-ASPECTS = (
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
+
+    #: How bad a finding is; a report's status is its worst finding's.
+    Status: TypeAlias = Literal["pass", "warn", "fail"]
+    #: What a finding is about, the part after the colon of its key (see ASPECTS).
+    Aspect: TypeAlias = Literal[
+        "version",
+        "requires",
+        "extraneous",
+        "duplicate",
+        "files",
+        "import",
+        "smoke",
+        "python",
+        "config",
+        "metadata",
+        "source",
+        "internal",
+    ]
+
+STATUSES: tuple[Status, ...] = ("pass", "warn", "fail")
+ASPECTS: tuple[Aspect, ...] = (
     "version",
     "requires",
     "extraneous",
@@ -24,18 +56,32 @@ ASPECTS = (
     "import",
     "smoke",
     "python",
-    "config",  # bootguard:config: the gate could not check as configured (see gate.py)
+    "config",  # bootguard:config: the gate could not check as configured
     "metadata",  # <dist>:metadata: an installed distribution's metadata cannot be read
     "source",  # <dist>:source: installed from another source than the manifest records
     "internal",  # bootguard:internal: a bug in bootguard aborted part of the check
 )
+
+
+def __getattr__(name: str) -> object:
+    """``Status`` and ``Aspect`` at run time, built from the tuples above on first use:
+    ``typing`` stays unloaded on the sealed boot path (docs/design.md)."""
+    if name not in ("Status", "Aspect"):
+        raise AttributeError(f"module 'bootguard.report' has no attribute {name!r}")
+    from typing import Literal
+
+    value = Literal[STATUSES if name == "Status" else ASPECTS]  # type: ignore[valid-type]
+    globals()[name] = value
+    return value
+
+
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 
 
-def worst_status(statuses: object) -> str:
+def worst_status(statuses: Iterable[Status]) -> Status:
     """The aggregate of several statuses: fail beats warn beats pass (empty -> pass)."""
-    worst = "pass"
-    for status in statuses:  # type: ignore[attr-defined]
+    worst: Status = "pass"
+    for status in statuses:
         if _RANK[status] > _RANK[worst]:
             worst = status
     return worst
@@ -43,7 +89,7 @@ def worst_status(statuses: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One thing that differs, keyed ``"<subject>:<aspect>"`` (see DESIGN.md).
+    """One thing that differs, keyed ``"<subject>:<aspect>"``.
 
     ``expected``/``observed`` are short values for tables and JSON (``"4.1.0"`` /
     ``"4.2.0"``); ``details`` are extra lines that explain the finding (for a version drift:
@@ -51,8 +97,8 @@ class Finding:
     """
 
     subject: str
-    aspect: str
-    status: str
+    aspect: Aspect
+    status: Status
     message: str
     expected: str | None = None
     observed: str | None = None
@@ -96,7 +142,7 @@ class Report:
     installed: tuple[tuple[str, str], ...] = ()
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """``pass``, ``warn`` or ``fail``: the worst status of the findings."""
         return worst_status(f.status for f in self.findings)
 

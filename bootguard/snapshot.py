@@ -7,7 +7,7 @@ format that can say exactly what is known (``name==version``, ``name @ url`` for
 installs, ``-e`` for editables, as ``pip freeze`` does), ``pip install -r`` reads it, and
 ``bootguard check`` reads it back with zero findings on the same environment.
 
-The seal (see :mod:`bootguard.seal`) is added only when the full check of the environment
+The seal (see :mod:`bootguard.environment.seal`) is added only when the full check of the environment
 against the snapshot finds nothing, so a seal always vouches for a clean check.
 
 A snapshot's first line records how many requirement lines it holds
@@ -23,10 +23,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bootguard._scan import DEFAULT_IGNORED, interpreter_key
 from bootguard._text import one_line
-from bootguard.environment import Distribution, Environment
-from bootguard.errors import BootguardError, ManifestError
+from bootguard.environment._scan import DEFAULT_IGNORED, interpreter_key
+from bootguard.environment.model import Distribution, Environment
+from bootguard.errors import BootguardError
+from bootguard.manifest.snapshot_header import COUNT_PREFIX, check_entry_count
 from bootguard.report import Finding
 
 __all__ = [
@@ -38,8 +39,6 @@ __all__ = [
     "write_snapshot",
 ]
 
-#: The first line of every snapshot: ``# bootguard-snapshot: entries=<requirement lines>``.
-COUNT_PREFIX = "# bootguard-snapshot: "
 
 # Requires-Dist markers on these change with every kernel patch; an environment whose
 # requirements use them is never sealed (the interpreter key leaves them out).
@@ -64,13 +63,13 @@ class SnapshotResult:
 def snapshot(python: str | None = None, paths: list[str] | None = None) -> SnapshotResult:
     """Take a snapshot of this interpreter's environment (or ``python``'s)."""
     from bootguard import __version__
-    from bootguard._scan import import_paths, metadata_dirs
     from bootguard.checks import run_checks
-    from bootguard.environment import current_environment, inspect_interpreter
-    from bootguard.fingerprint import snapshot_line
+    from bootguard.environment._scan import import_paths, metadata_dirs
+    from bootguard.environment.fingerprint import snapshot_line
+    from bootguard.environment.inventory import current_environment, inspect_interpreter
+    from bootguard.environment.seal import add_seal, environment_key
     from bootguard.manifest.model import Selection
     from bootguard.manifest.requirements import read_requirements
-    from bootguard.seal import add_seal, environment_key
 
     if python is not None:
         env = inspect_interpreter(python)
@@ -167,35 +166,6 @@ def _refuse_unreadable(dist: Distribution) -> None:
 
 
 # --- reading the count back ------------------------------------------------------------
-
-
-def check_entry_count(text: str, display: str) -> None:
-    """Raise a ManifestError if a snapshot's requirement lines disagree with its header.
-
-    ``text`` is a requirements file; only one whose first line is the snapshot header is
-    checked.  Requirement lines are the non-blank lines that are not comments (``-e`` lines
-    included), exactly what :func:`snapshot` counted when it wrote the file.
-    """
-    first, _, rest = text.partition("\n")
-    if not first.startswith(COUNT_PREFIX):
-        return
-    field = first[len(COUNT_PREFIX) :].split()[:1]
-    value = field[0][len("entries=") :] if field and field[0].startswith("entries=") else ""
-    if not value.isdigit() or not value.isascii():
-        raise ManifestError(display, "malformed snapshot header: want 'entries=N'", line=1)
-    if not text.endswith("\n"):
-        raise ManifestError(
-            display, "truncated snapshot: the last line is incomplete; take the snapshot again"
-        )
-    found = sum(1 for line in rest.splitlines() if line.strip() and line.lstrip()[:1] != "#")
-    if found != int(value):
-        raise ManifestError(
-            display,
-            f"the snapshot header records {int(value)} entries but the file has {found}: it "
-            "was truncated or edited; take the snapshot again (or delete line 1 to accept "
-            "the edit)",
-            line=1,
-        )
 
 
 # --- writing ---------------------------------------------------------------------------

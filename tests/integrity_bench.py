@@ -33,10 +33,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bootguard._scan import metadata_dirs
-from bootguard.environment import current_environment
-from bootguard.fingerprint import fingerprint
-from bootguard.integrity import default_workers, verify
+from bootguard.checks.integrity import default_workers, verify
+from bootguard.environment._scan import metadata_dirs
+from bootguard.environment.fingerprint import fingerprint
+from bootguard.environment.inventory import current_environment
 
 __all__ = ["baseline", "main", "measure"]
 

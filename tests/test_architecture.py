@@ -40,22 +40,20 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "bootguard.manifest",
             "bootguard.environment",
-            "bootguard._scan",
-            "bootguard.fingerprint",
-            "bootguard.seal",
-            "bootguard.project",
+            "bootguard.options",
         ),
     ),
     ("settings", ("bootguard.config",)),
     (
         "checks",
-        ("bootguard.checks", "bootguard.integrity", "bootguard.probes", "bootguard.sources"),
+        ("bootguard.checks",),
     ),
     ("api", ("bootguard.api", "bootguard.diff", "bootguard.snapshot")),
     (
         "sinks",
         (
             "bootguard.health",
+            "bootguard._progress",
             "bootguard.boot",
             "bootguard.announce",
             "bootguard.integrations.sentry",
@@ -78,7 +76,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 
 MAX_LINES = 400
 #: Modules allowed over :data:`MAX_LINES`, each with the reason.  Empty is the goal.
-LONG_MODULES: dict[str, str] = {}
+LONG_MODULES: dict[str, str] = {
+    "bootguard.api": "check() and its stages; the seal and fingerprint helpers are to move out",
+    "bootguard.manifest.requirements": "the requirements-file grammar; to split by line kind",
+    "bootguard.manifest.poetry": "the Poetry lock reader; to split selection from reading",
+    "bootguard.manifest.uvlock": "the uv lock reader; to split selection from reading",
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -239,6 +242,7 @@ def test_no_upward_import() -> None:
 def test_modules_stay_small(module: str) -> None:
     path = _modules()[module]
     lines = len(path.read_text("utf-8").splitlines())
-    if module in LONG_MODULES:
+    if module in LONG_MODULES:  # a listed exception must still be one, with a reason
+        assert lines > MAX_LINES and LONG_MODULES[module], f"{module}: remove from LONG_MODULES"
         return
     assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE.parent)}: {lines} lines"

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bootguard._scan import metadata_dirs
 from bootguard.api import check
-from bootguard.environment import current_environment
-from bootguard.fingerprint import (
+from bootguard.checks.integrity import verify
+from bootguard.environment._scan import metadata_dirs
+from bootguard.environment.fingerprint import (
     FINGERPRINT_PREFIX,
     _filtered,
     canonical_record,
@@ -32,7 +32,7 @@ from bootguard.fingerprint import (
     recorded_fingerprint,
     witness,
 )
-from bootguard.integrity import verify
+from bootguard.environment.inventory import current_environment
 from bootguard.snapshot import snapshot
 from tests.integrity_support import build_integrity_wheels, integrity_venv, paths_of
 from tests.support.cli import bootguard_in

@@ -26,7 +26,7 @@ from bootguard.errors import ConfigError
 from bootguard.health.asgi import ASGIHealthMiddleware
 from bootguard.health.recheck import Recheck
 from bootguard.health.wsgi import WSGIHealthMiddleware
-from bootguard.report import Finding, Report
+from bootguard.report import Aspect, Finding, Report, Status
 from tests.health_support import fetch
 from tests.support.venvs import VenvFactory
 
@@ -113,7 +113,7 @@ def test_an_undecodable_file_name_in_a_finding_is_shown_escaped(
 
 
 def test_anonymous_verbose_shows_one_line_per_check_family_never_a_package() -> None:
-    def finding(subject: str, aspect: str, status: str) -> Finding:
+    def finding(subject: str, aspect: Aspect, status: Status) -> Finding:
         return Finding(subject, aspect, status, f"{subject} {aspect} is {status}")
 
     report = Report(

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from bootguard._progress import ProgressBar
 from bootguard.api import check
-from bootguard.environment import current_environment
-from bootguard.integrity import ProgressBar, verify
+from bootguard.checks.integrity import verify
+from bootguard.environment.inventory import current_environment
 from bootguard.report import Finding, Report
 from tests.integrity_support import (
     build_integrity_wheels,

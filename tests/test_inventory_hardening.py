@@ -261,10 +261,10 @@ def test_internal_error_in_one_stage_is_one_line_and_the_rest_is_reported(
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(
-        "import bootguard.integrity\n"
+        "import bootguard.checks.integrity\n"
         "def verify(*args, **kwargs):\n"
         "    raise KeyError('a bug\\nwith a second line')\n"
-        "bootguard.integrity.verify = verify\n"
+        "bootguard.checks.integrity.verify = verify\n"
     )
     result = subprocess.run(
         [str(venv.python), "-m", "bootguard", "check", "-m", "requirements.txt", "--integrity"],
@@ -407,13 +407,13 @@ def test_a_bug_in_the_inventory_stage_keeps_the_other_stages(
 ) -> None:
     """The inventory is forced to fail: one ``bootguard:internal`` finding, the manifest
     is still read (and an unreadable one still raises), the fingerprint still computed."""
-    import bootguard.environment
+    import bootguard.environment.inventory
     from bootguard.api import check
 
     def broken(*args: object) -> None:
         raise RuntimeError("inventory bug")
 
-    monkeypatch.setattr(bootguard.environment, "_build", broken)
+    monkeypatch.setattr(bootguard.environment.inventory, "build", broken)
     manifest = tmp_path / "requirements.txt"
     manifest.write_text(MANIFEST)
     report = check([manifest], paths=[str(tmp_path)], use_seal=False)

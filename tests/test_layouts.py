@@ -143,7 +143,7 @@ def test_eggs_zips_egg_info_files_and_target_dirs_are_seen_as_importlib_sees_the
     assert "eggy:requires" not in ours["checks"]  # type: ignore[operator]
 
     # any change to the installed set changes the seal's key, zipped eggs included
-    key = "from bootguard.seal import environment_key; import sys; print(environment_key(sys.path))"
+    key = "from bootguard.environment.seal import environment_key; import sys; print(environment_key(sys.path))"
     before = venv.run(key, pythonpath=[bootguard_pythonpath], cwd=work, check=True).stdout
     with zipfile.ZipFile(zipped, "w") as archive:  # same file name, other egg inside
         archive.writestr("EGG-INFO/PKG-INFO", _pkg_info("zeggy", "3.0"))

@@ -23,7 +23,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bootguard.environment import _parse_headers, _read_headers
+from bootguard.environment.metadata import parse_headers as _parse_headers
+from bootguard.environment.metadata import read_headers as _read_headers
 
 FIELDS = ("Name", "Version", "Requires-Dist", "Requires-Python", "Provides-Extra")
 _STRIP = " \t\n\r\x0b\x0c"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bootguard.probes import run_imports, run_smoke
+from bootguard.checks.probes import run_imports, run_smoke
 from bootguard.report import Finding
 
 MODULES = {

@@ -268,7 +268,7 @@ def test_gate_knows_the_project_from_its_configuration(
 
 
 def test_uv_lock_without_its_pyproject_says_which_groups_it_left_out(tmp_path: Path) -> None:
-    from bootguard.environment import current_environment
+    from bootguard.environment.inventory import current_environment
     from bootguard.manifest import Selection, read_manifest
 
     shutil.copy(FLASK / "uv.lock", tmp_path / "uv.lock")

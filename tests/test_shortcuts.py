@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from packaging.markers import Marker, default_environment
 from packaging.utils import canonicalize_name
 
-from bootguard._scan import _canonical
-from bootguard.checks import _Evaluator
+from bootguard.checks.graph import Evaluator as _Evaluator
+from bootguard.environment._scan import _canonical
 from bootguard.names import canonical_name
 from tests.support.cli import REPO_ROOT, bootguard_in
 from tests.support.venvs import VenvFactory
@@ -109,7 +109,7 @@ def test_sealed_check_loads_nothing_heavy(
     imported = {
         line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
     }
-    assert "bootguard.seal" in imported  # the measurement works
+    assert "bootguard.environment.seal" in imported  # the measurement works
     heavy = {
         "packaging", "argparse", "dataclasses", "json", "re", "typing", "tomllib", "email",
         "_hashlib",  # OpenSSL: the seal and the stat witness use the built-in sha256
@@ -121,7 +121,8 @@ def test_metadata_field_search_equals_the_general_header_parser() -> None:
     """The fast METADATA reader agrees with a full header parse on every real METADATA here."""
     from glob import glob
 
-    from bootguard.environment import _parse_headers, _read_headers
+    from bootguard.environment.metadata import parse_headers as _parse_headers
+    from bootguard.environment.metadata import read_headers as _read_headers
 
     files = [p for entry in sys.path for p in glob(f"{entry}/*.dist-info/METADATA")]
     assert len(files) > 20  # the test environment's own real distributions
@@ -140,6 +141,6 @@ def test_metadata_field_search_equals_the_general_header_parser() -> None:
 def test_builtin_sha256_equals_hashlib(data: bytes) -> None:
     import hashlib
 
-    from bootguard._scan import sha256_hex
+    from bootguard.environment._scan import sha256_hex
 
     assert sha256_hex(data) == hashlib.sha256(data).hexdigest()

@@ -21,10 +21,12 @@ from pathlib import Path
 import pytest
 
 from bootguard.api import check
-from bootguard.environment import Distribution, _direct_url, inspect_interpreter
+from bootguard.checks.sources import check_sources, repository_key, verify
+from bootguard.environment.direct_url import read_direct_url as _direct_url
+from bootguard.environment.inventory import inspect_interpreter
+from bootguard.environment.model import Distribution
 from bootguard.manifest import Selection, read_manifest
 from bootguard.report import Report
-from bootguard.sources import check_sources, repository_key, verify
 from tests.support.gitrepo import GitRepo, make_repo
 from tests.support.venvs import Venv, VenvFactory, clean_env
 from tests.support.wheels import build_editable_project, build_wheel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bootguard.checks import satisfies
+from bootguard.checks.specifiers import satisfies
 from bootguard.manifest.model import ManifestEntry
 
 

@@ -68,7 +68,7 @@ def run_check(options: argparse.Namespace) -> int:
     integrity = opts["integrity_only"] or opts["integrity"] or opts["quick_integrity"]
     progress = None
     if integrity and not opts["quiet"] and sys.stderr.isatty():
-        from bootguard.integrity import ProgressBar
+        from bootguard._progress import ProgressBar
 
         progress = ProgressBar(sys.stderr)
     try:

@@ -47,8 +47,8 @@ def sealed_check(args: list[str]) -> int | None:
         return None
     import time
 
-    from bootguard._scan import import_paths, metadata_dirs
-    from bootguard.seal import verify_seal
+    from bootguard.environment._scan import import_paths, metadata_dirs
+    from bootguard.environment.seal import verify_seal
 
     started = time.perf_counter()
     paths = import_paths()
@@ -56,7 +56,7 @@ def sealed_check(args: list[str]) -> int | None:
     if not verify_seal(data, paths, dirs=dirs):
         return None
     if not quiet:
-        from bootguard.fingerprint import node_fingerprint, recorded_fingerprint
+        from bootguard.environment.fingerprint import node_fingerprint, recorded_fingerprint
 
         # A fingerprint that differs is a warning (exit 0 all the same): quiet skips it.
         recorded = recorded_fingerprint(data)

@@ -628,10 +628,10 @@ def _root_entry(
 ) -> ManifestEntry | None:
     """The project itself: accounted for when installed, never required (``--no-root``).
 
-    Which project the pyproject declares is :func:`bootguard.project.declared_project`'s
+    Which project the pyproject declares is :func:`bootguard.manifest.project.declared_project`'s
     answer, the one every format shares; Poetry's lock adds that its version is checked.
     """
-    from bootguard.project import declared_project
+    from bootguard.manifest.project import declared_project
 
     declared = declared_project(pyproject, shown)
     if declared is None:

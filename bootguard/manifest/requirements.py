@@ -146,7 +146,7 @@ def _read_file(
     state.digest.update(data)
     text = _decode(data, display)
     if text.startswith("# bootguard-snapshot: "):  # a snapshot that records its length
-        from bootguard.snapshot import check_entry_count
+        from bootguard.manifest.snapshot_header import check_entry_count
 
         check_entry_count(text, display)
     last_comment = ""

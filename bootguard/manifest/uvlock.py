@@ -412,7 +412,7 @@ def _declared_default_groups(pyproject: Path) -> _Declared:
     A missing or unreadable pyproject is not an error here (a deployment may ship the lock
     alone); the walk then falls back to uv's own default and says so in a note.
     """
-    from bootguard.project import load_pyproject
+    from bootguard.manifest.project import load_pyproject
 
     shown = str(pyproject)
     if not pyproject.is_file():

@@ -7,7 +7,7 @@ environment against it found nothing, a seal line::
 
 The seal is sha256(file without the seal line + NUL + installed-set key + interpreter key),
 where the installed-set key is the sorted ``name==version`` of every metadata directory on the
-path (names and versions straight from directory names, see :mod:`bootguard._scan`) and the
+path (names and versions straight from directory names, see :mod:`bootguard.environment._scan`) and the
 interpreter key is the marker-relevant identity of the interpreter.  At boot, recomputing it
 needs one ``os.scandir`` per path entry and one file read: no metadata parsing, no TOML, no
 ``packaging``.  If it matches, the environment is exactly the one that passed the full check
@@ -17,12 +17,12 @@ simply does not match and the full check runs and explains the difference.  A mi
 cost time, never correctness.
 
 This module imports nothing the interpreter has not already loaded but CPython's built-in
-sha256 (see :func:`bootguard._scan.sha256_hex`).
+sha256 (see :func:`bootguard.environment._scan.sha256_hex`).
 """
 
 from __future__ import annotations
 
-from bootguard._scan import (
+from bootguard.environment._scan import (
     MetadataDir,
     interpreter_key,
     listing_key,

@@ -1,9 +1,10 @@
 """The cheapest possible look at what is installed: directory names only.
 
-This module is on the boot fast path (see :mod:`bootguard.seal`), so it imports nothing
-but ``os`` and ``sys`` (both already loaded by the interpreter).  Listing ``*.dist-info``
-names with ``os.scandir`` costs about 1.5 ms for 150 distributions; reading every METADATA
-file costs several times that, and parsing it with ``importlib.metadata`` 60-110 ms.
+This module is on the boot fast path (see :mod:`bootguard.environment.seal`), so it imports
+nothing but ``os`` and ``sys`` (both already loaded by the interpreter).  Listing
+``*.dist-info`` names with ``os.scandir`` is one system call per path entry; reading every
+METADATA file costs several times that, and parsing it with ``importlib.metadata`` far more
+(the benchmarks measure each).
 """
 
 from __future__ import annotations
@@ -39,12 +40,12 @@ MetadataDir = tuple[str, str]
 def sha256_hex(data: bytes) -> str:
     """The sha256 hex digest of ``data``, without importing ``hashlib`` when possible.
 
-    ``import hashlib`` loads OpenSSL: about 3-4 ms on a cold interpreter, a quarter of what
-    the whole sealed check costs beyond the interpreter's own start.  CPython's built-in
-    sha256 module loads in ~0.3 ms; it hashes about 8x slower than OpenSSL, which does not
-    matter for the few kilobytes the seal and the stat witness digest (~30 us).  The module
-    is private (``_sha256`` up to 3.11, ``_sha2`` from 3.12), hence the fallback; the
-    digest is the same either way (``tests/test_shortcuts.py``).
+    ``import hashlib`` loads OpenSSL, a large part of what the whole sealed check costs
+    beyond the interpreter's own start.  CPython's built-in sha256 module loads at a
+    fraction of that; it hashes slower than OpenSSL, which does not matter for the few
+    kilobytes the seal and the stat witness digest.  The module is private (``_sha256`` up
+    to 3.11, ``_sha2`` from 3.12), hence the fallback; the digest is the same either way
+    (a property test holds the two equal).
     """
     global _sha256_impl
     if _sha256_impl is None:

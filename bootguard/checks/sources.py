@@ -25,13 +25,17 @@ requirements line (a bare URL) is tied to the installed distribution with the sa
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
-from bootguard.environment import DirectUrl, Distribution, Environment
+from bootguard.checks.source_keys import repository_key, same_location
+from bootguard.environment.model import DirectUrl, Distribution, Environment
 from bootguard.manifest.model import Manifest, ManifestEntry, Source
 from bootguard.names import canonical_name
 from bootguard.report import Finding
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from bootguard.report import Status
 
 __all__ = ["check_sources", "repository_key", "resolve_unnamed", "verify"]
 
@@ -148,7 +152,7 @@ def _same_source(source: Source, origin: DirectUrl) -> bool:
         return repository_key(source.url) == repository_key(origin.url)
     if source.kind == "archive" and _hash_verdict(source.hashes, origin.hashes) is True:
         return True
-    return _same_location(source, origin.url, loose=False)
+    return same_location(source, origin.url, loose=False)
 
 
 # --- verification ----------------------------------------------------------------------------
@@ -187,7 +191,7 @@ def verify(entry: ManifestEntry, source: Source, dist: Distribution) -> Finding 
         return _verify_vcs(entry, source, dist, origin)
     if source.kind == "archive":
         return _verify_archive(entry, source, dist, origin)
-    if _same_location(source, origin.url, loose=True):
+    if same_location(source, origin.url, loose=True):
         return None
     return _finding(
         dist,
@@ -292,7 +296,7 @@ def _verify_archive(
             expected[0],
             origin.hashes[0] if origin.hashes else installed,
         )
-    if verdict is True or _same_location(source, origin.url, loose=True):
+    if verdict is True or same_location(source, origin.url, loose=True):
         return None
     return _finding(
         dist,
@@ -331,108 +335,9 @@ def _short_commit(revision: str) -> bool:
 
 
 def _finding(
-    dist: Distribution, status: str, message: str, expected: str, observed: str
+    dist: Distribution, status: Status, message: str, expected: str, observed: str
 ) -> Finding:
     return Finding(dist.name, "source", status, message, expected=expected, observed=observed)
-
-
-# --- normalization ---------------------------------------------------------------------------
-
-
-def repository_key(url: str) -> str:
-    """``host/path`` of a repository URL, for comparing two spellings of one repository.
-
-    ``git+https://user@github.com/org/repo.git/``, ``ssh://git@github.com:22/org/repo`` and
-    ``git@github.com:org/repo.git`` all give ``github.com/org/repo``.  ``file:`` URLs give the
-    normalized local path.
-    """
-    from urllib.parse import unquote
-
-    text = url.split("#", 1)[0]
-    scheme, sep, rest = text.partition("://")
-    if sep:
-        scheme = scheme.rpartition("+")[2].lower()
-        if scheme == "file":
-            return "file:" + _normal_path(_file_path(text))
-        netloc, _, path = rest.partition("/")
-    else:  # scp-like: user@host:org/repo
-        netloc, _, path = text.partition(":")
-    host = netloc.rpartition("@")[2]
-    host = host.partition("]")[0] + "]" if host.startswith("[") else host.partition(":")[0]
-    path = unquote(path.partition("?")[0]).strip("/")
-    if path.lower().endswith(".git"):
-        path = path[:-4].rstrip("/")
-    return f"{host.lower()}/{path.lower()}"
-
-
-def _file_path(url: str) -> str:
-    """The local path of a ``file:`` URL (``file:///abs``, ``file://localhost/abs``)."""
-    from urllib.parse import unquote
-
-    rest = url.split("#", 1)[0].partition(":")[2]
-    if rest.startswith("//"):
-        host, slash, tail = rest[2:].partition("/")
-        rest = slash + tail if host in ("", "localhost") else "//" + rest[2:]
-    return unquote(rest)
-
-
-def _normal_path(path: str) -> str:
-    return os.path.normcase(os.path.normpath(path)) if path else path
-
-
-def _local(url: str) -> str | None:
-    """The local path a URL or path names, None for a remote URL."""
-    if url.lower().startswith("file:"):
-        return _file_path(url)
-    if "://" in url:
-        return None
-    return url
-
-
-def _same_location(source: Source, recorded: str, *, loose: bool) -> bool:
-    """Whether the manifest's archive or directory is the one ``direct_url.json`` records.
-
-    Remote URLs compare without fragment and credentials.  A relative manifest path matches
-    the recorded path resolved from the current directory or the manifest's directory, and,
-    when ``loose``, any recorded path with the same last component (``.`` matches any).
-    """
-    wanted, installed = _local(source.url), _local(recorded)
-    if wanted is None or installed is None:
-        if wanted is None and installed is None:
-            return _remote_key(source.url) == _remote_key(recorded)
-        return False
-    installed = _normal_path(installed)
-    if os.path.isabs(wanted):
-        return _same_path(_normal_path(wanted), installed)
-    bases = [os.getcwd()] + ([source.base] if source.base else [])
-    if any(_same_path(_normal_path(os.path.join(b, wanted)), installed) for b in bases):
-        return True
-    if not loose:
-        return False
-    # Where the lock or install ran is not recorded, and a relative path moves with the
-    # project: the last component (the project directory or the file name) must match.
-    parts = [p for p in wanted.replace("\\", "/").split("/") if p not in ("", ".", "..")]
-    return not parts or installed.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] == (
-        os.path.normcase(parts[-1])
-    )
-
-
-def _same_path(first: str, second: str) -> bool:
-    if first.rstrip("/") == second.rstrip("/"):
-        return True
-    try:
-        return os.path.realpath(first) == os.path.realpath(second)
-    except (OSError, ValueError):
-        return False
-
-
-def _remote_key(url: str) -> str:
-    text = url.split("#", 1)[0]
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        return text
-    netloc, slash, path = rest.partition("/")
-    return f"{scheme.lower()}://{netloc.rpartition('@')[2].lower()}{slash}{path}"
 
 
 # --- messages --------------------------------------------------------------------------------

@@ -25,9 +25,9 @@ with byte-compilation, as its files do.  An editable install is covered by what 
 lists (metadata and the ``.pth`` pointing at the checkout), not by the checkout's sources;
 an ``*.egg-info`` without ``RECORD`` by name and version only.
 
-The snapshot shortcut.  Reading and hashing every ``RECORD`` costs ~4 ms for 150
-distributions; at boot, on a node started from the image the snapshot was taken in, one
-``stat`` per ``RECORD`` is enough.  ``bootguard snapshot`` records, next to the fingerprint,
+The snapshot shortcut.  Reading and hashing every ``RECORD`` is the costly part at boot; on
+a node started from the image the snapshot was taken in, one ``stat`` per ``RECORD`` is
+enough.  ``bootguard snapshot`` records, next to the fingerprint,
 a *stat witness*: a digest of each ``RECORD``'s name, version, size and modification time
 (``# bootguard-fingerprint: <fingerprint> stat:<witness>``).  When this node's witness is the
 same, its ``RECORD`` files are the very files the fingerprint was computed from (an image
@@ -36,8 +36,7 @@ keeps modification times), so the recorded fingerprint is this node's; when it d
 ``RECORD`` that keeps its size and puts its modification time back would go unseen: that is
 tampering, which ``--integrity`` (hashing the files themselves) is for.
 
-Cost: one read of each ``RECORD`` (2.7 MB for the 150-distribution benchmark venv) hashed at
-C speed; the canonical form is cut out with a few ``bytes`` searches.  pip and uv write
+Cost: one read of each ``RECORD`` (a few megabytes for a large environment) hashed at C speed; the canonical form is cut out with a few ``bytes`` searches.  pip and uv write
 ``RECORD`` sorted, so the ``../`` lines come first and are cut as a prefix; a ``RECORD`` that
 was not written sorted (pypa/installer, used by Poetry and PDM, appends its own ``RECORD``
 entry last) or that quotes a path goes through the per-line filter (:func:`_keep`), which
@@ -51,7 +50,7 @@ from __future__ import annotations
 
 import os
 
-from bootguard._scan import (
+from bootguard.environment._scan import (
     DEFAULT_IGNORED,
     MetadataDir,
     metadata_dirs,
@@ -59,10 +58,6 @@ from bootguard._scan import (
     split_dir_name,
 )
 from bootguard.names import canonical_name
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from bootguard.report import Finding
 
 __all__ = [
     "FINGERPRINT_LENGTH",
@@ -74,7 +69,6 @@ __all__ = [
     "node_fingerprint",
     "record_digest",
     "recorded_fingerprint",
-    "snapshot_comparison",
     "snapshot_line",
     "witness",
 ]
@@ -134,7 +128,7 @@ def fingerprint_lines(
 
 def record_digest(data: bytes) -> str:
     """The sha256 (hex) of :func:`canonical_record` of ``data``, without copying it."""
-    import hashlib  # deferred: the boot fast path only needs the stat witness (OpenSSL, ~3 ms)
+    import hashlib  # deferred: the boot fast path only needs the stat witness (OpenSSL)
 
     spans = _fast_spans(data)
     if spans is None:
@@ -301,35 +295,6 @@ def _recorded(data: bytes) -> tuple[str | None, str | None]:
         (w[5:].decode("ascii", "replace") for w in words[1:] if w.startswith(b"stat:")), None
     )
     return value, stat
-
-
-def snapshot_comparison(actual: str, data: bytes, source: str) -> tuple[Finding | None, str]:
-    """Compare this node's fingerprint with the one a snapshot records.
-
-    Returns (a ``warn`` finding keyed ``environment:files`` if they differ, a note); (None,
-    "") if the snapshot records none.  The key: the subject is the whole environment (a
-    reserved subject, as ``python`` is), the aspect is ``files`` because what differs is the
-    installed files as recorded, the contract's aspect for that (DESIGN.md).
-    """
-    recorded = recorded_fingerprint(data)
-    if recorded is None:
-        return None, ""
-    if recorded == actual:
-        return None, f"environment fingerprint {actual} matches the one {source} records"
-    from bootguard.report import Finding  # deferred for import cost
-
-    finding = Finding(
-        "environment",
-        "files",
-        "warn",
-        f"environment fingerprint {actual} differs from {recorded} recorded in {source}: "
-        "the installed files are not those the snapshot was taken from (another build of a "
-        "version, a file changed after install, another installer or byte-compilation "
-        "setting); `bootguard check --integrity` names changed files",
-        expected=recorded,
-        observed=actual,
-    )
-    return finding, ""
 
 
 def _read(path: str) -> bytes | None:

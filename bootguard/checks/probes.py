@@ -37,23 +37,18 @@ Findings use the ``import`` and ``smoke`` aspects; passes are recorded too, with
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 
+from bootguard.checks.outcome import Outcome, clip, import_finding, last_frames, outcome_finding
 from bootguard.report import Finding
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from queue import Queue
     from types import FrameType
-    from typing import IO, Any
 
 __all__ = ["run_imports", "run_probes", "run_smoke"]
-
-_FRAMES = 3  # how many of the last traceback frames a failure keeps
-_MESSAGE_LIMIT = 300
 
 
 def run_probes(
@@ -83,12 +78,14 @@ def run_imports(
     if not modules:
         return []
     if isolated:
-        return _isolated_imports(list(modules), timeout)
+        from bootguard.checks.isolated import isolated_imports  # deferred: isolated mode only
+
+        return isolated_imports(list(modules), timeout)
     import importlib
 
     findings = []
     for name in modules:
-        outcome = _Outcome()
+        outcome = Outcome()
         started = time.perf_counter()
         alarm = _Alarm.arm(timeout)
         try:
@@ -102,14 +99,14 @@ def run_imports(
             findings.append(_timed_out(name, outcome.ms, timeout, interrupted=True))
             continue
         except Exception as err:
-            outcome.error = (type(err).__name__, _clip(str(err)))
-            outcome.frames = _last_frames(err)
+            outcome.error = (type(err).__name__, clip(str(err)))
+            outcome.frames = last_frames(err)
         outcome.ms = (time.perf_counter() - started) * 1000.0
         outcome.done = True
         if outcome.error is None and outcome.ms > timeout * 1000.0:
             findings.append(_timed_out(name, outcome.ms, timeout, unbounded=alarm.unbounded))
             continue
-        finding = _import_finding(name, outcome)
+        finding = import_finding(name, outcome)
         if alarm.unbounded is not None:
             finding = _with_detail(finding, f"not bounded by import_timeout: {alarm.unbounded}")
         findings.append(finding)
@@ -225,8 +222,8 @@ def run_smoke(targets: Sequence[str], *, timeout: float = 5.0) -> list[Finding]:
     for target in targets:
         subject = target.replace(":", ".")
         resolved = _resolve_bounded(target, timeout)
-        if isinstance(resolved, _Outcome):
-            findings.append(_outcome_finding(subject, "smoke", f"smoke check {target}", resolved))
+        if isinstance(resolved, Outcome):
+            findings.append(outcome_finding(subject, "smoke", f"smoke check {target}", resolved))
             continue
         outcome = _in_thread(resolved, timeout)
         if outcome.error is None and outcome.done and outcome.value is False:
@@ -242,24 +239,11 @@ def run_smoke(targets: Sequence[str], *, timeout: float = 5.0) -> list[Finding]:
                 )
             )
             continue
-        findings.append(_outcome_finding(subject, "smoke", f"smoke check {target}", outcome))
+        findings.append(outcome_finding(subject, "smoke", f"smoke check {target}", outcome))
     return findings
 
 
-class _Outcome:
-    """What happened to one probe: finished (value or error) or still running at timeout."""
-
-    __slots__ = ("done", "error", "frames", "ms", "value")
-
-    def __init__(self) -> None:
-        self.done = False
-        self.value: object = None
-        self.error: tuple[str, str] | None = None  # (type name, message)
-        self.frames: tuple[str, ...] = ()
-        self.ms = 0.0
-
-
-def _resolve_bounded(target: str, timeout: float) -> Callable[[], object] | _Outcome:
+def _resolve_bounded(target: str, timeout: float) -> Callable[[], object] | Outcome:
     """The callable, or the outcome that says why there is none (error or timeout)."""
     started = time.perf_counter()
     alarm = _Alarm.arm(timeout)
@@ -270,23 +254,23 @@ def _resolve_bounded(target: str, timeout: float) -> Callable[[], object] | _Out
             alarm.disarm()
     except _ProbeTimeout:
         alarm.disarm()  # again: the signal may have landed inside the first disarm
-        outcome = _Outcome()  # not done: reported as a timeout
+        outcome = Outcome()  # not done: reported as a timeout
     except Exception as err:
-        outcome = _Outcome()
+        outcome = Outcome()
         outcome.done = True
-        outcome.error = (type(err).__name__, _clip(str(err)))
-        outcome.frames = _last_frames(err)
+        outcome.error = (type(err).__name__, clip(str(err)))
+        outcome.frames = last_frames(err)
     outcome.ms = (time.perf_counter() - started) * 1000.0
     return outcome
 
 
-def _in_thread(call: Callable[[], object], timeout: float) -> _Outcome:
+def _in_thread(call: Callable[[], object], timeout: float) -> Outcome:
     """Run ``call`` in a daemon thread; abandon it (still running) at ``timeout``.
 
     ``KeyboardInterrupt`` and ``SystemExit`` raised by the call are re-raised here, in
     the caller: they ask the process to stop and are never a probe's finding.
     """
-    outcome = _Outcome()
+    outcome = Outcome()
     escaped: list[BaseException] = []
     started = time.perf_counter()
 
@@ -294,8 +278,8 @@ def _in_thread(call: Callable[[], object], timeout: float) -> _Outcome:
         try:
             outcome.value = call()
         except Exception as err:
-            outcome.error = (type(err).__name__, _clip(str(err)))
-            outcome.frames = _last_frames(err)
+            outcome.error = (type(err).__name__, clip(str(err)))
+            outcome.frames = last_frames(err)
         except BaseException as err:  # handed to the caller, re-raised there
             escaped.append(err)
         outcome.ms = (time.perf_counter() - started) * 1000.0
@@ -321,204 +305,3 @@ def _resolve(target: str) -> Callable[[], object]:
     if not callable(value):
         raise TypeError(f"{target} is not callable")
     return value
-
-
-def _import_finding(name: str, outcome: _Outcome) -> Finding:
-    return _outcome_finding(name, "import", f"import {name}", outcome)
-
-
-def _outcome_finding(subject: str, aspect: str, what: str, outcome: _Outcome) -> Finding:
-    if not outcome.done:
-        return Finding(
-            subject,
-            aspect,
-            "fail",
-            f"{what} did not finish within {outcome.ms / 1000.0:.1f} s",
-            expected="finishes",
-            observed="timeout",
-            time_ms=outcome.ms,
-        )
-    if outcome.error is not None:
-        kind, message = outcome.error
-        return Finding(
-            subject,
-            aspect,
-            "fail",
-            f"{what} failed: {kind}: {message}" if message else f"{what} failed: {kind}",
-            expected="ok",
-            observed=kind,
-            details=outcome.frames,
-            time_ms=outcome.ms,
-        )
-    return Finding(subject, aspect, "pass", f"{what} ok", time_ms=outcome.ms)
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
-
-
-def _last_frames(err: BaseException) -> tuple[str, ...]:
-    import traceback  # deferred for import cost: only on a failure
-
-    frames = traceback.extract_tb(err.__traceback__)[-_FRAMES:]
-    return tuple(f"{_short(f.filename)}:{f.lineno} in {f.name}" for f in frames)
-
-
-def _short(filename: str) -> str:
-    parts = filename.replace("\\", "/").split("/")
-    return "/".join(parts[-2:])
-
-
-# --- isolated imports: a child interpreter per batch, killed at a module's timeout -------
-
-_CHILD = r"""
-import json, os, sys, time, traceback
-out = os.fdopen(os.dup(1), "w")
-os.dup2(2, 1)
-sys.path[:] = json.loads(sys.argv[1])
-keep = int(sys.argv[3])
-for name in json.loads(sys.argv[2]):
-    t = time.perf_counter()
-    try:
-        __import__(name)
-        result = {"name": name, "ms": (time.perf_counter() - t) * 1000.0}
-    except BaseException as err:
-        frames = traceback.extract_tb(err.__traceback__)[-keep:]
-        result = {"name": name, "ms": (time.perf_counter() - t) * 1000.0,
-                  "type": type(err).__name__, "message": str(err),
-                  "frames": ["/".join(f.filename.replace("\\", "/").split("/")[-2:])
-                             + ":" + str(f.lineno) + " in " + f.name for f in frames]}
-    out.write(json.dumps(result) + "\n"); out.flush()
-"""
-
-
-def _isolated_imports(modules: list[str], timeout: float) -> list[Finding]:
-    findings: list[Finding] = []
-    while modules:
-        done = _run_child(modules, timeout)
-        findings.extend(done)
-        modules = modules[len(done) :]
-    return findings
-
-
-def _run_child(modules: list[str], timeout: float) -> list[Finding]:
-    """Run one child over ``modules``; return findings up to and including the first that
-    hung or crashed (the caller starts a new child for the rest)."""
-    import json  # deferred for import cost: isolated mode only
-    import queue
-    import subprocess
-
-    from bootguard.api import import_paths
-
-    command = [
-        sys.executable,
-        "-c",
-        _CHILD,
-        json.dumps(import_paths()),
-        json.dumps(modules),
-        str(_FRAMES),
-    ]
-    try:
-        child = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-    except OSError as err:
-        return [
-            Finding(
-                modules[0],
-                "import",
-                "fail",
-                f"cannot start an interpreter for isolated imports: {err.strerror or err}",
-                expected="ok",
-                observed="OSError",
-            )
-        ]
-    lines: queue.Queue[str | None] = queue.Queue()
-    stderr_tail: list[bytes] = []
-    readers = [
-        threading.Thread(target=_pump_lines, args=(child.stdout, lines), daemon=True),
-        threading.Thread(target=_pump_tail, args=(child.stderr, stderr_tail), daemon=True),
-    ]
-    for reader in readers:
-        reader.start()
-    findings: list[Finding] = []
-    try:
-        for name in modules:
-            started = time.perf_counter()
-            result = _next_result(lines, name, started + timeout)
-            if result == "timeout":  # kill the child, report, continue in a new one
-                child.kill()
-                outcome = _Outcome()
-                outcome.ms = (time.perf_counter() - started) * 1000.0
-                findings.append(_import_finding(name, outcome))
-                return findings
-            if result == "eof":  # the child died inside this import
-                code = child.wait()
-                readers[1].join(1.0)
-                tail = b"".join(stderr_tail).decode(errors="replace").strip().splitlines()
-                reason = f"signal {-code}" if code < 0 else f"exit status {code}"
-                findings.append(
-                    Finding(
-                        name,
-                        "import",
-                        "fail",
-                        f"import {name} crashed the interpreter ({reason})",
-                        expected="ok",
-                        observed="crash",
-                        details=tuple(_clip(line) for line in tail[-_FRAMES:]),
-                        time_ms=(time.perf_counter() - started) * 1000.0,
-                    )
-                )
-                return findings
-            assert isinstance(result, dict)
-            outcome = _Outcome()
-            outcome.done = True
-            outcome.ms = float(result.get("ms", 0.0))
-            if "type" in result:
-                outcome.error = (str(result["type"]), _clip(str(result.get("message", ""))))
-                outcome.frames = tuple(str(f) for f in result.get("frames", ()))
-            findings.append(_import_finding(name, outcome))
-        return findings
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.wait()
-        # The pipes are left to the reader threads, which end at EOF: closing them here
-        # could block on a reader when a grandchild still holds the write end.
-
-
-def _next_result(lines: Queue[str | None], name: str, deadline: float) -> dict[str, Any] | str:
-    """The result for ``name``; ``"timeout"`` at the deadline; ``"eof"`` if the child died."""
-    import json
-    import queue
-
-    while True:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            return "timeout"
-        try:
-            line = lines.get(timeout=remaining)
-        except queue.Empty:
-            return "timeout"
-        if line is None:
-            return "eof"
-        try:
-            data = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(data, dict) and data.get("name") == name:
-            return data
-
-
-def _pump_lines(stream: IO[bytes], lines: Queue[str | None]) -> None:
-    for raw in iter(stream.readline, b""):
-        lines.put(raw.decode("utf-8", "replace"))
-    lines.put(None)
-
-
-def _pump_tail(stream: IO[bytes], tail: list[bytes]) -> None:
-    for chunk in iter(lambda: stream.read(4096), b""):
-        tail.append(chunk)
-        while sum(map(len, tail)) > 4096 and len(tail) > 1:
-            del tail[0]

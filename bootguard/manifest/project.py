@@ -36,7 +36,7 @@ from bootguard.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from bootguard.environment import Distribution
+    from bootguard.environment.model import Distribution
 
 __all__ = ["DeclaredProject", "Project", "declared_project", "find_projects", "load_pyproject"]
 

@@ -1,0 +1,161 @@
+"""The requirement graph: every installed distribution's applicable Requires-Dist.
+
+Each requirement string is parsed and its marker evaluated once (:class:`Evaluator`); extras
+are followed to a fixed point, so ``celery[redis]`` pulls in what its ``redis`` extra guards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bootguard.environment.model import Distribution, Environment
+from bootguard.manifest.model import Manifest
+from bootguard.names import canonical_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
+__all__ = ["Edge", "Evaluator", "RequirementGraph", "build_graph", "requested_extras"]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """``requirer`` requires ``requirement`` (its marker holds here; ``via_extra`` if pulled by one)."""
+
+    requirer: Distribution
+    requirement: Requirement
+    via_extra: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementGraph:
+    """Every applicable requirement of every installed distribution, with extras followed."""
+
+    edges: dict[str, list[Edge]]
+    by_target: dict[str, list[Edge]]
+    invalid: dict[str, list[str]]
+
+
+def build_graph(env: Environment, requested: dict[str, set[str]]) -> RequirementGraph:
+    """Evaluate every Requires-Dist of every installed distribution for this environment.
+
+    Extras are followed to a fixed point: an extra requested by the manifest, or by another
+    distribution's requirement (``celery[redis]``), adds the requirements it guards.  pip
+    check evaluates requirements with no extra at all; this is where bootguard differs.
+    """
+    evaluator = Evaluator(env.marker_env)
+    extras_wanted = {name: set(extras) for name, extras in requested.items()}
+    done: dict[str, set[str]] = {}
+    settled: dict[str, set[int]] = {}  # lines already recorded (or invalid) per distribution
+    edges: dict[str, list[Edge]] = {}
+    invalid: dict[str, list[str]] = {}
+    work = list(env.distributions)
+    while work:
+        name = work.pop()
+        dist = env.distributions.get(name)
+        if dist is None:
+            continue
+        seen = done.setdefault(name, set())
+        todo = ({""} | extras_wanted.get(name, set())) - seen
+        if not todo:
+            continue
+        seen |= todo
+        lines_done = settled.setdefault(name, set())
+        for index, line in enumerate(dist.requires):
+            if index in lines_done:
+                continue
+            for extra in sorted(todo):
+                if evaluator.skip_without_parsing(line, extra):
+                    continue
+                req = evaluator.parse(line)
+                lines_done.add(index)
+                if req is None:
+                    invalid.setdefault(name, []).append(line)
+                    break
+                if req.marker is not None and not evaluator.marker_holds(req, extra):
+                    lines_done.discard(index)
+                    continue
+                edges.setdefault(name, []).append(Edge(dist, req, extra))
+                if req.extras:
+                    target = canonical_name(req.name)
+                    wanted = extras_wanted.setdefault(target, set())
+                    new = {canonical_name(e) for e in req.extras} - wanted
+                    if new:
+                        wanted |= new
+                        work.append(target)
+                break  # one applicable evaluation per line is enough
+    by_target: dict[str, list[Edge]] = {}
+    for dist_edges in edges.values():
+        for edge in dist_edges:
+            by_target.setdefault(canonical_name(edge.requirement.name), []).append(edge)
+    return RequirementGraph(edges=edges, by_target=by_target, invalid=invalid)
+
+
+class Evaluator:
+    """Parses and evaluates requirement strings once each (caches keyed by the text)."""
+
+    def __init__(self, marker_env: dict[str, str]) -> None:
+        from packaging.requirements import InvalidRequirement, Requirement  # deferred: import cost
+
+        self._requirement = Requirement
+        self._invalid = InvalidRequirement
+        self._env = marker_env
+        self._parsed: dict[str, Requirement | None] = {}
+        self._markers: dict[tuple[str, str], bool] = {}
+
+    @staticmethod
+    def skip_without_parsing(line: str, extra: str) -> bool:
+        """True when ``line`` surely does not apply, decided without parsing it.
+
+        Two thirds of real Requires-Dist lines are guarded by ``extra == "..."`` only.  A
+        marker that is a pure conjunction (no ``or``, no ``!=``, no ``not in``) containing
+        ``extra == "x"`` is false when the extra being evaluated is empty.  Parsing such a line
+        with packaging costs far more than the few string searches this takes.  Everything else is
+        parsed and evaluated by packaging; a property test proves this shortcut never skips a
+        line packaging would apply.
+        """
+        if extra:
+            return False
+        _, sep, marker = line.partition(";")
+        if not sep or "extra" not in marker:
+            return False
+        spaced = f" {marker.replace('(', ' ').replace(')', ' ')} "
+        if " or " in spaced or "!=" in marker or " not " in spaced or " in " in spaced:
+            return False
+        compact = marker.replace(" ", "")
+        return "extra==" in compact and "extra==''" not in compact and 'extra==""' not in compact
+
+    def parse(self, line: str) -> Requirement | None:
+        """The parsed requirement, or None if it is not valid PEP 508."""
+        try:
+            return self._parsed[line]
+        except KeyError:
+            pass
+        try:
+            req: Requirement | None = self._requirement(line)
+        except self._invalid:
+            req = None
+        self._parsed[line] = req
+        return req
+
+    def marker_holds(self, req: Requirement, extra: str) -> bool:
+        """Whether the requirement's marker is true here with ``extra``."""
+        marker = req.marker
+        assert marker is not None
+        key = (str(marker), extra)
+        cached = self._markers.get(key)
+        if cached is None:
+            cached = bool(marker.evaluate({**self._env, "extra": extra}))
+            self._markers[key] = cached
+        return cached
+
+
+def requested_extras(manifests: Sequence[Manifest]) -> dict[str, set[str]]:
+    requested: dict[str, set[str]] = {}
+    for manifest in manifests:
+        for entry in manifest.entries:
+            if entry.extras:
+                requested.setdefault(entry.name, set()).update(entry.extras)
+    return requested
