@@ -19,16 +19,18 @@ from bootguard.report import Finding, Report
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
-    from typing import Any
+    from collections.abc import Sequence
+    from pathlib import Path
 
     from bootguard.config import Settings
+    from bootguard.options import CheckOptions
     from bootguard.report import Status
 
 __all__ = [
     "boot_report",
+    "check_options",
     "config_finding",
     "internal_finding",
-    "manifest_paths",
     "no_manifest_finding",
     "recheck_error",
 ]
@@ -57,28 +59,19 @@ def boot_report(
     extra = [config_finding(status, problem) for problem in problems]
     extra.extend(internal)
     report: Report | None = None
-    kwargs: dict[str, Any] = {
-        "strict": settings.strict,
-        "ignore": settings.ignore,
-        "extras": settings.extras,
-        "groups": settings.groups,
-        "use_seal": settings.seal,
-        "integrity": settings.integrity,
-        "quick_integrity": settings.quick_integrity,
-        "allow_empty": settings.allow_empty_manifest,
-        "pyprojects": [os.path.join(settings.root, "pyproject.toml")],
-    }
     try:
-        from bootguard.api import check, log_internal
+        from bootguard.api import check_with, log_internal
+        from bootguard.manifest.resolve import resolve
 
-        manifests = manifest_paths(settings)
-        if not manifests and settings.manifest_paths() is None:
+        resolution = resolve(settings.manifest_paths(), settings.root)
+        if resolution.note is not None:
             extra.append(no_manifest_finding(settings))
+        options = check_options(settings, resolution.paths)
         try:
-            report = check(manifests, **kwargs)
+            report = check_with(options)
         except ManifestError as err:
             extra.append(config_finding(status, f"manifest: {err}"))
-            report = check([], **kwargs)  # still catch what pip check would
+            report = check_with(replace(options, manifests=()))  # still catch what pip check would
         log_internal(report)
     except BootguardError as err:
         extra.append(config_finding(status, str(err)))
@@ -149,19 +142,33 @@ def _one_line(err: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def manifest_paths(settings: Settings) -> list[str]:
-    """The configured manifests, else the one discovered in the root (maybe none).
+def check_options(
+    settings: Settings, manifests: Sequence[str | Path] | None = None
+) -> CheckOptions:
+    """The check the settings ask for, as one :class:`~bootguard.options.CheckOptions`.
 
-    ``manifest = []`` configures "no manifest" on purpose; discovery finding nothing is
-    reported by :func:`no_manifest_finding`.
+    ``manifests`` are the ones already resolved; ``None`` resolves them now (the configured
+    ones, else the one discovered in the root, maybe none: ``manifest = []`` configures "no
+    manifest" on purpose) to absolute paths, so a later ``chdir`` does not change them.
     """
-    paths = settings.manifest_paths()
-    if paths is not None:
-        return paths
-    from bootguard.manifest import discover
+    from bootguard.options import CheckOptions
 
-    found = discover(settings.root)
-    return [str(found)] if found is not None else []
+    if manifests is None:
+        from bootguard.manifest.resolve import resolve
+
+        manifests = resolve(settings.manifest_paths(), settings.root, absolute=True).paths
+    return CheckOptions(
+        manifests=tuple(manifests),
+        strict=settings.strict,
+        ignore=settings.ignore,
+        extras=settings.extras,
+        groups=settings.groups,
+        use_seal=settings.seal,
+        integrity=settings.integrity,
+        quick_integrity=settings.quick_integrity,
+        allow_empty=settings.allow_empty_manifest,
+        pyprojects=(os.path.join(settings.root, "pyproject.toml"),),
+    )
 
 
 def no_manifest_finding(settings: Settings) -> Finding:

@@ -243,7 +243,7 @@ def _start_watchers(settings: Settings, report: Report) -> None:
     watchers.start(
         settings,
         report,
-        manifests=lambda: boot.manifest_paths(settings),
+        manifests=lambda: [str(path) for path in boot.check_options(settings).manifests or ()],
         ready=lambda new: _ready(settings, new),
         on_change=changed,
         on_error=boot.recheck_error,

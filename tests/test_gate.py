@@ -360,13 +360,13 @@ def test_concurrent_callers_share_one_check(
 
     (tmp_path / "requirements.lock").write_text("")
     calls: list[int] = []
-    real_check = api.check
+    real_check = api.check_with
 
     def counting_check(*args: Any, **kwargs: Any) -> Any:  # the real check, counted
         calls.append(1)
         return real_check(*args, **kwargs)
 
-    monkeypatch.setattr(api, "check", counting_check)
+    monkeypatch.setattr(api, "check_with", counting_check)
     gate.reset()
     try:
         barrier = threading.Barrier(8)

@@ -6,7 +6,7 @@ serves the verdict on 127.0.0.1.  Every subprocess has a hard timeout, so a hang
 test instead of hanging the suite.
 
 bootguard's own bug is simulated by the only means a test has to make bootguard wrong on
-purpose: the application replaces ``bootguard.api.check`` with a function that raises,
+purpose: the application replaces ``bootguard.api.check`` (and ``check_with``) with a function that raises,
 before it calls ``guard()`` (``shop/bug.py``).  Everything around it (settings, gate,
 logging, middleware, server) is the real thing.
 """
@@ -136,7 +136,7 @@ import bootguard.api
 def check(*args, **kwargs):
     raise RuntimeError("simulated bug in bootguard's check")
 
-bootguard.api.check = check
+bootguard.api.check = bootguard.api.check_with = check
 """
 
 WSGI = """
