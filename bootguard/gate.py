@@ -243,7 +243,7 @@ def _start_watchers(settings: Settings, report: Report) -> None:
     watchers.start(
         settings,
         report,
-        manifests=lambda: [str(path) for path in boot.check_options(settings).manifests or ()],
+        options=lambda: boot.check_options(settings),
         ready=lambda new: _ready(settings, new),
         on_change=changed,
         on_error=boot.recheck_error,

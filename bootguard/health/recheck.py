@@ -1,8 +1,8 @@
 """Re-run the cheap checks in the background so readiness follows the environment.
 
 A ``pip install`` into a running container changes what the process will import next; the
-boot verdict no longer describes it.  :func:`start_recheck` runs :func:`bootguard.check`
-(same manifests, same options) every ``interval`` seconds in a daemon thread and publishes
+boot verdict no longer describes it.  :func:`start_recheck` runs
+:func:`bootguard.api.check_with` (same :class:`~bootguard.options.CheckOptions`) every ``interval`` seconds in a daemon thread and publishes
 a new verdict only when the result changes, so the health endpoints re-render once per
 change and ``on_change`` (the gate's Sentry hook) fires once per change.
 
@@ -39,6 +39,7 @@ from typing import Any
 from bootguard import state
 from bootguard._text import one_line
 from bootguard.errors import ConfigError
+from bootguard.options import CheckOptions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -203,34 +204,38 @@ def start_recheck(
     interval: float,
     *,
     manifests: Sequence[str | Path] | None = None,
-    options: Mapping[str, Any] | None = None,
+    options: CheckOptions | Mapping[str, Any] | None = None,
     ready: Callable[[Report], bool] | None = None,
     on_change: Callable[[Report], None] | None = None,
     baseline: Report | None = None,
     on_error: Callable[[Exception], Finding | None] | None = None,
 ) -> Recheck:
-    """Re-run ``bootguard.check(manifests, **options)`` every ``interval`` seconds.
+    """Re-run the check ``options`` describe every ``interval`` seconds.
 
+    ``options`` is a :class:`~bootguard.options.CheckOptions` (or its fields as keywords, as
+    :func:`bootguard.check` takes them); ``manifests``, when given, replaces its manifests.
     ``ready`` maps a report to readiness (default: not ``fail``; the gate passes its
     policy).  ``on_change`` is called with each changed report (after it is published).
     ``baseline`` is the report to compare with; default: the currently published one.
     ``on_error`` turns an exception of the re-check into a finding added to the last
     report (``None``: log it and keep the verdict, the default).
-    Manifest paths are resolved (``None``: discovered) now, so a later ``chdir`` does not
-    change what is checked.
+    Manifest paths are resolved (``None``: discovered) now, to absolute paths, so a later
+    ``chdir`` does not change what is checked.
     """
-    from bootguard.api import check, log_internal
+    import dataclasses  # deferred: import cost (docs/design.md)
 
-    if manifests is None:
-        from bootguard.manifest import discover
+    from bootguard.api import check_with, log_internal
+    from bootguard.manifest.resolve import resolve
 
-        found = discover(Path.cwd())
-        manifests = [found] if found is not None else []
-    resolved = [Path(m).resolve() for m in manifests]
-    kwargs = dict(options or {})
+    if not isinstance(options, CheckOptions):
+        options = CheckOptions(**dict(options or {}))
+    if manifests is not None:
+        options = dataclasses.replace(options, manifests=manifests)
+    resolved = resolve(options.manifests, absolute=True).paths
+    checked = dataclasses.replace(options, manifests=resolved)
 
     def run() -> Report:
-        report = check(resolved, **kwargs)
+        report = check_with(checked)
         log_internal(report)
         return report
 

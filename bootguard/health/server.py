@@ -151,8 +151,9 @@ def serve_until_signal(
     import sys
 
     from bootguard import state
-    from bootguard.api import check
+    from bootguard.api import check_with
     from bootguard.errors import BootguardError
+    from bootguard.options import CheckOptions
 
     stopping = threading.Event()
 
@@ -163,7 +164,8 @@ def serve_until_signal(
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         try:
-            report = check(manifests, python=python)
+            options = CheckOptions(manifests=manifests, python=python)
+            report = check_with(options)
         except BootguardError as err:
             sys.stderr.write(f"bootguard: error: {one_line(str(err))}\n")
             return 2
@@ -183,9 +185,7 @@ def serve_until_signal(
         if recheck:
             from bootguard.health.recheck import start_recheck
 
-            watcher = start_recheck(
-                recheck, manifests=manifests, options={"python": python}, baseline=report
-            )
+            watcher = start_recheck(recheck, options=options, baseline=report)
         try:
             while not stopping.wait(0.5):
                 pass

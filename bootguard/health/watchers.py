@@ -9,13 +9,12 @@ module decides nothing about readiness.
 
 from __future__ import annotations
 
-import os
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
 
     from bootguard.config import Settings
+    from bootguard.options import CheckOptions
     from bootguard.report import Finding, Report
 
 __all__ = ["start"]
@@ -25,12 +24,17 @@ def start(
     settings: Settings,
     baseline: Report,
     *,
-    manifests: Callable[[], Sequence[str]],
+    options: Callable[[], CheckOptions],
     ready: Callable[[Report], bool],
     on_change: Callable[[Report], None],
     on_error: Callable[[Exception], Finding | None],
 ) -> None:
-    """Metrics, the drain and the re-check; a failure is logged, never raised."""
+    """Metrics, the drain and the re-check; a failure is logged, never raised.
+
+    ``options`` gives the boot's check (called only when a re-check is asked for: it
+    resolves the manifests); the re-check runs it without ``integrity``, whose findings it
+    carries over from the boot report instead.
+    """
     try:
         if settings.metrics:
             from bootguard.health.metrics import enable
@@ -41,20 +45,13 @@ def start(
 
             install_sigterm_drain()
         if settings.recheck_interval:
+            import dataclasses  # deferred: import cost (docs/design.md)
+
             from bootguard.health.recheck import start_recheck
 
             start_recheck(
                 settings.recheck_interval,
-                manifests=list(manifests()),
-                options={
-                    "strict": settings.strict,
-                    "ignore": settings.ignore,
-                    "extras": settings.extras,
-                    "groups": settings.groups,
-                    "use_seal": settings.seal,
-                    "allow_empty": settings.allow_empty_manifest,
-                    "pyprojects": [os.path.join(settings.root, "pyproject.toml")],
-                },
+                options=dataclasses.replace(options(), integrity=False, quick_integrity=False),
                 ready=ready,
                 on_change=on_change,
                 baseline=baseline,
