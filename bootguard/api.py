@@ -238,33 +238,11 @@ def _marker_env(probe: InterpreterProbe | None) -> dict[str, str]:
 
 
 def _internal(stage: str, err: Exception) -> Finding:
-    """``bootguard:internal``: a bug of bootguard's own cut one stage of the check short.
+    """A ``bootguard:internal`` finding for a stage of the check cut short (not logged here:
+    :func:`log_internal` does, once per distinct error)."""
+    from bootguard.report import internal_finding
 
-    One printable line naming the stage and the exception (the other stages' findings are
-    all there); the innermost frame goes in the details, for the bug report.
-    """
-    import traceback  # deferred: only on a bug
-
-    from bootguard._text import one_line
-    from bootguard.report import Finding
-
-    frames = traceback.extract_tb(err.__traceback__)
-    details: tuple[str, ...] = ()
-    if frames:
-        last = frames[-1]
-        details = (f"raised at {Path(last.filename).name}:{last.lineno} in {last.name}",)
-    text = one_line(f"{type(err).__name__}: {err}")
-    if len(text) > 300:
-        text = text[:300] + "..."
-    return Finding(
-        "bootguard",
-        "internal",
-        "fail",
-        f"internal error in the {one_line(stage)} stage (its findings are missing): {text}",
-        observed=type(err).__name__,
-        details=details,
-        cause=err,
-    )
+    return internal_finding(f"the {stage} stage (its findings are missing)", err)
 
 
 _logged: set[str] = set()

@@ -120,26 +120,13 @@ def internal_finding(stage: str, err: BaseException) -> Finding:
     """A ``bootguard:internal`` finding for a bug in ``stage``, logged with its traceback.
 
     Always status ``fail`` (something was not checked); what it does to readiness is the
-    ``on_internal_error`` policy (the gate's policy (:mod:`bootguard.gate`)).  ``observed`` (the drift signature,
-    so Sentry grouping) holds the stage and the exception type, never its message, which
-    may carry paths or addresses that differ per node.
+    ``on_internal_error`` policy (the gate's policy (:mod:`bootguard.gate`)).  The finding
+    is :func:`bootguard.report.internal_finding`'s, the one the check builds for its stages.
     """
+    from bootguard.report import internal_finding as build
+
     _logger().error("bootguard: internal error in %s", stage, exc_info=err)
-    return Finding(
-        "bootguard",
-        "internal",
-        "fail",
-        f"bootguard internal error in {stage}: {type(err).__name__}: {_one_line(err)}",
-        expected="no error",
-        observed=f"{stage}: {type(err).__name__}",
-    )
-
-
-def _one_line(err: BaseException) -> str:
-    from bootguard._text import one_line
-
-    text = one_line(" ".join(str(err).split()))
-    return text if len(text) <= 300 else text[:297] + "..."
+    return build(stage, err)
 
 
 def check_options(

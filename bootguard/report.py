@@ -21,6 +21,7 @@ __all__ = [
     "ManifestInfo",
     "Report",
     "Status",
+    "internal_finding",
     "worst_status",
 ]
 
@@ -279,4 +280,39 @@ def _summary(report: Report) -> str:
     return (
         f"{report.distributions} distributions checked against {where}; "
         f"{fails} failed, {warns} warnings"
+    )
+
+
+def internal_finding(stage: str, err: BaseException) -> Finding:
+    """``bootguard:internal``: a bug of bootguard's own cut ``stage`` short (``fail``).
+
+    One printable line naming the stage and the exception, so the operator knows what was
+    not checked; the innermost frame goes in the details and the exception in ``cause``
+    (for the logged traceback, see :func:`bootguard.api.log_internal`).  ``observed`` (the
+    drift signature, so Sentry grouping) holds the stage and the exception type, never its
+    message, and no directory: those differ per node.
+    """
+    import os
+    import traceback  # deferred: only on a bug
+
+    frames = traceback.extract_tb(err.__traceback__)
+    details: tuple[str, ...] = ()
+    if frames:
+        last = frames[-1]
+        details = (f"raised at {os.path.basename(last.filename)}:{last.lineno} in {last.name}",)
+    text = one_line(" ".join(str(err).split()))
+    if len(text) > 300:
+        text = text[:297] + "..."
+    stage = one_line(stage)
+    stable = " ".join(os.path.basename(t) if os.sep in t else t for t in stage.split(" "))
+    kind = type(err).__name__
+    return Finding(
+        "bootguard",
+        "internal",
+        "fail",
+        f"internal error in {stage}: {kind}: {text}",
+        expected="no error",
+        observed=f"{stable}: {kind}",
+        details=details,
+        cause=err,
     )

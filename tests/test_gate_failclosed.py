@@ -189,7 +189,7 @@ def test_an_internal_error_follows_on_internal_error_under_gunicorn(
         (internal,) = doc["checks"]["bootguard:internal"]
         assert internal["status"] == "fail"
         assert internal["output"] == (
-            "bootguard internal error in the environment check: "
+            "internal error in the environment check: "
             "RuntimeError: simulated bug in bootguard's check"
         )
         assert "bootguard:config" not in doc["checks"]
