@@ -122,7 +122,9 @@ def check_with(options: CheckOptions) -> Report:
         integrity = True
     if use_seal and not integrity and len(manifest_paths) == 1:
         try:
-            sealed = _sealed_report(manifest_paths[0], search, ikey, python, started)
+            from bootguard.checks.sealed import sealed_report
+
+            sealed = sealed_report(manifest_paths[0], search, ikey, python, started)
         except Exception as err:  # the full check below still runs
             internal.append(_internal("seal", err))
             sealed = None
@@ -191,7 +193,11 @@ def check_with(options: CheckOptions) -> Report:
     ignored = {canonical_name(name) for name in ignore}
     fingerprint: str | None = None
     try:
-        fingerprint, more_findings, more_notes = _fingerprint(metadata_dirs(search), manifest_paths)
+        from bootguard.checks.sealed import fingerprint_findings
+
+        fingerprint, more_findings, more_notes = fingerprint_findings(
+            metadata_dirs(search), manifest_paths
+        )
         findings.extend(f for f in more_findings if f.subject not in ignored)
         notes += more_notes
     except Exception as err:
@@ -308,87 +314,6 @@ def _projects(
 
         logging.getLogger("bootguard").debug("project lookup failed", exc_info=True)
         return ()
-
-
-def _sealed_report(
-    path: Path, search: tuple[str, ...], ikey: str, python: str | None, started: float
-) -> Report | None:
-    """The Report for a sealed snapshot whose seal matches; None to run the full check."""
-    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
-    from bootguard.environment.seal import verify_seal
-
-    try:
-        data = read_regular(path, MANIFEST_MAX_BYTES)
-    except (OSError, ValueError):
-        return None  # the full path reports the unreadable file properly
-    if not verify_seal(data, search, ikey):
-        return None
-    import hashlib
-
-    dirs = metadata_dirs(search)
-    entries = sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#"))
-    version = ikey.split(maxsplit=1)[0].partition("=")[2]
-    fingerprint, findings, notes = _fingerprint(dirs, [path], {str(path): data})
-    return Report(
-        findings=tuple(findings),
-        manifests=(
-            ManifestInfo(str(path), "requirements", hashlib.sha256(data).hexdigest(), entries),
-        ),
-        python=version,
-        executable=python or sys.executable,
-        distributions=len(dirs),
-        verified_by="seal",
-        timings=(("total", _ms(started)),),
-        fingerprint=fingerprint,
-        notes=("environment matches the sealed snapshot: metadata not re-read", *notes),
-        installed=_installed_from_names(dirs),
-    )
-
-
-def _installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """(name, version) from metadata directory names, first on the path winning."""
-    from bootguard.environment._scan import dir_identity
-    from bootguard.names import canonical_name
-
-    found: dict[str, str] = {}
-    for entry, dir_name in dirs:
-        name, version = dir_identity(entry, dir_name)
-        found.setdefault(canonical_name(name), version)
-    return tuple(sorted(found.items()))
-
-
-def _fingerprint(
-    dirs: list[tuple[str, str]],
-    manifest_paths: Sequence[Path],
-    contents: dict[str, bytes] | None = None,
-) -> tuple[str | None, list[Finding], tuple[str, ...]]:
-    """The environment fingerprint, and what the manifests that record one say about it."""
-    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
-    from bootguard.checks.fingerprint import snapshot_comparison
-    from bootguard.environment.fingerprint import node_fingerprint
-
-    sources: list[tuple[Path, bytes]] = []
-    for path in manifest_paths:
-        data = (contents or {}).get(str(path))
-        if data is None:
-            try:
-                data = read_regular(path, MANIFEST_MAX_BYTES)
-            except OSError:
-                continue
-        sources.append((path, data))
-    try:  # a snapshot's stat witness spares reading every RECORD when nothing changed
-        value, _ = node_fingerprint(dirs, sources[0][1] if len(sources) == 1 else None)
-    except Exception as err:  # a bug here must not fail the check; say so instead
-        return None, [], (f"environment fingerprint not computed: {err!r}",)
-    findings: list[Finding] = []
-    notes: list[str] = []
-    for path, data in sources:
-        finding, note = snapshot_comparison(value, data, str(path))
-        if finding is not None:
-            findings.append(finding)
-        if note:
-            notes.append(note)
-    return value, findings, tuple(notes)
 
 
 def _ms(since: float) -> float:
