@@ -76,11 +76,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 
 MAX_LINES = 400
 #: Modules allowed over :data:`MAX_LINES`, each with the reason.  Empty is the goal.
-LONG_MODULES: dict[str, str] = {
-    "bootguard.manifest.requirements": "the requirements-file grammar; to split by line kind",
-    "bootguard.manifest.poetry": "the Poetry lock reader; to split selection from reading",
-    "bootguard.manifest.uvlock": "the uv lock reader; to split selection from reading",
-}
+LONG_MODULES: dict[str, str] = {}
 
 
 def _modules() -> dict[str, Path]:

@@ -16,7 +16,7 @@ import pytest
 
 from bootguard.errors import ManifestError
 from bootguard.manifest import Manifest
-from bootguard.manifest.poetry import _alternatives, _python_allows
+from bootguard.manifest._poetry_constraints import _alternatives, _python_allows
 from tests.locks_support import LOCKS, marker_env, read_lock
 
 POETRY_2 = LOCKS / "poetry-2" / "poetry.lock"
