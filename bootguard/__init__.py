@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from bootguard.state import drain
 
 
+# Written out here rather than taken from bootguard._lazy (which the subpackages use):
+# ``import bootguard`` must load no module but this one.
 def __getattr__(name: str) -> object:
     module_name = _LAZY.get(name)
     if module_name is None:

@@ -15,6 +15,7 @@ wherever the restructuring moves them inside it.
 from __future__ import annotations
 
 import ast
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "bootguard._files",
             "bootguard._text",
+            "bootguard._lazy",
             "bootguard.names",
             "bootguard.errors",
             "bootguard.integrations._require",
@@ -241,3 +243,19 @@ def test_modules_stay_small(module: str) -> None:
         assert lines > MAX_LINES and LONG_MODULES[module], f"{module}: remove from LONG_MODULES"
         return
     assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE.parent)}: {lines} lines"
+
+
+def test_vocabulary_types_name_exactly_the_runtime_values() -> None:
+    """``Status``/``Aspect`` exist only for the type checker (so the boot path loads no
+    ``typing``); the tuples code iterates must list the same values, in the same order."""
+    from typing import get_args
+
+    from bootguard import report
+
+    namespace: dict[str, object] = {}
+    source = Path(report.__file__).read_text("utf-8")
+    start = source.index("    from typing import Literal, TypeAlias")
+    block = source[start : source.index("\nSTATUSES")]
+    exec(textwrap.dedent(block), namespace)  # the typing-only definitions, run for real
+    assert get_args(namespace["Status"]) == report.STATUSES
+    assert get_args(namespace["Aspect"]) == report.ASPECTS

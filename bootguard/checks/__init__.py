@@ -17,6 +17,8 @@ after a sealed check that read no metadata, and must not pay for the others (doc
 
 from __future__ import annotations
 
+from bootguard._lazy import lazy_exports
+
 __all__ = [
     "Edge",
     "RequirementGraph",
@@ -27,6 +29,7 @@ __all__ = [
     "satisfies",
     "where",
 ]
+
 
 _LAZY = {
     "Edge": "bootguard.checks.graph",
@@ -48,16 +51,4 @@ if TYPE_CHECKING:
     from bootguard.checks.specifiers import satisfies
 
 
-def __getattr__(name: str) -> object:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'bootguard.checks' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

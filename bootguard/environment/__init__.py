@@ -16,6 +16,8 @@ The names below are loaded lazily (PEP 562): the sealed boot fast path imports
 
 from __future__ import annotations
 
+from bootguard._lazy import lazy_exports
+
 __all__ = [
     "DirectUrl",
     "Distribution",
@@ -27,6 +29,7 @@ __all__ = [
     "inspect_interpreter",
     "probe_interpreter",
 ]
+
 
 _LAZY = {
     "DirectUrl": "bootguard.environment.model",
@@ -48,16 +51,4 @@ if TYPE_CHECKING:
     from bootguard.errors import EnvironmentError_
 
 
-def __getattr__(name: str) -> object:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'bootguard.environment' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
