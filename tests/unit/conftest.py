@@ -1,0 +1,95 @@
+"""Fixtures shared by the unit tests: a real site-packages directory written in-process.
+
+Why not a venv: a unit test reads what an installer left on disk, not how it got there, and
+must run in milliseconds.  :class:`Site` unpacks wheels built by
+:func:`tests.support.wheels.build_wheel` into a directory the way pip does (the archive's
+files, then ``INSTALLER`` recorded in ``RECORD``), so every test reads real ``.dist-info``
+directories with real hashes, and the inventory is built from that one directory only.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from bootguard.environment.inventory import current_environment
+from bootguard.environment.model import Environment
+from bootguard.report import Finding, Report
+from tests.support.wheels import build_wheel, dist_info_dir, record_hash
+
+
+class Site:
+    """One site-packages directory; :meth:`install` puts a distribution in it."""
+
+    def __init__(self, path: Path, wheels: Path) -> None:
+        self.path = path
+        self.wheels = wheels
+        path.mkdir(parents=True, exist_ok=True)
+
+    def install(
+        self,
+        name: str,
+        version: str,
+        *,
+        requires: Sequence[str] = (),
+        requires_python: str | None = None,
+        extras: Mapping[str, Sequence[str]] | None = None,
+        modules: Mapping[str, str] | None = None,
+        files: Mapping[str, bytes] | None = None,
+        direct_url: Mapping[str, object] | None = None,
+        installer: str = "pip",
+    ) -> Path:
+        """Install ``name`` ``version`` as pip would; return its ``.dist-info`` directory."""
+        wheel = build_wheel(
+            self.wheels,
+            name,
+            version,
+            requires=requires,
+            requires_python=requires_python,
+            extras=extras,
+            modules=modules,
+            files=files,
+        )
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(self.path)
+        meta = self.path / dist_info_dir(name, version)
+        added = {"INSTALLER": f"{installer}\n".encode()}
+        if direct_url is not None:
+            added["direct_url.json"] = json.dumps(direct_url).encode()
+        rows = []
+        for file_name, data in added.items():
+            (meta / file_name).write_bytes(data)
+            rows.append(f"{meta.name}/{file_name},{record_hash(data)},{len(data)}\n")
+        with (meta / "RECORD").open("a", encoding="utf-8") as record:
+            record.writelines(rows)
+        return meta
+
+    def environment(self) -> Environment:
+        """The inventory of this directory alone (this interpreter's markers)."""
+        return current_environment([str(self.path)])
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    """An empty site-packages directory under ``tmp_path``."""
+    return Site(tmp_path / "site-packages", tmp_path / "wheels")
+
+
+def finding(
+    subject: str = "msgbus",
+    aspect: str = "version",
+    status: str = "fail",
+    message: str = "msgbus 4.2.0 installed, manifest pins 4.1.0",
+    **more: object,
+) -> Finding:
+    """A finding with readable defaults, for tests that need one of some status."""
+    return Finding(subject, aspect, status, message, **more)  # type: ignore[arg-type]
+
+
+def report_of(*findings: Finding, **more: object) -> Report:
+    """A report holding ``findings`` (and any other Report field given)."""
+    return Report(findings=tuple(findings), **more)  # type: ignore[arg-type]
