@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -93,3 +93,13 @@ def finding(
 def report_of(*findings: Finding, **more: object) -> Report:
     """A report holding ``findings`` (and any other Report field given)."""
     return Report(findings=tuple(findings), **more)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fresh_state() -> Iterator[None]:
+    """The process-wide verdict back to ``pending`` before and after the test."""
+    from bootguard import state
+
+    state.reset()
+    yield
+    state.reset()

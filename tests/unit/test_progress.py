@@ -1,0 +1,38 @@
+"""The progress bar: silent for quick runs, one rewritten line otherwise, erased at the end."""
+
+from __future__ import annotations
+
+import io
+
+from bootguard._progress import ProgressBar
+
+
+def test_a_quick_run_draws_nothing_and_close_erases_nothing() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar(stream, delay=3600)
+    bar(10, 100, 1, 10)
+    bar(100, 100, 10, 10)
+    bar.close()
+    assert stream.getvalue() == ""
+
+
+def test_a_long_run_draws_one_line_with_bytes_and_files_then_erases_it() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar(stream, delay=0, width=10)
+    bar(50_000_000, 100_000_000, 5, 10)
+    drawn = stream.getvalue()
+    assert drawn.startswith("\rbootguard: verifying files [#####-----]  50%")
+    assert "50/100 MB" in drawn and "5/10 files" in drawn and "\n" not in drawn
+    bar(100_000_000, 100_000_000, 10, 10)  # the last update is drawn at once
+    assert "[##########] 100%" in stream.getvalue()
+    bar.close()
+    assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_quick_mode_counts_files_and_zero_files_is_complete() -> None:
+    stream = io.StringIO()
+    ProgressBar(stream, delay=0, width=4)(0, 0, 3, 4)
+    assert "[###-]" in stream.getvalue() and "sizes only" in stream.getvalue()
+    empty = io.StringIO()
+    ProgressBar(empty, delay=0, width=4)(0, 0, 0, 0)
+    assert "[----]   0%" in empty.getvalue()
