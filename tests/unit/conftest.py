@@ -18,6 +18,7 @@ import pytest
 
 from bootguard.environment.inventory import current_environment
 from bootguard.environment.model import Environment
+from bootguard.manifest.model import Selection
 from bootguard.report import Finding, Report
 from tests.support.wheels import build_wheel, dist_info_dir, record_hash
 
@@ -103,3 +104,15 @@ def fresh_state() -> Iterator[None]:
     state.reset()
     yield
     state.reset()
+
+
+def selection(
+    *, extras: Sequence[str] = (), groups: Sequence[str] | None = None, **markers: str
+) -> Selection:
+    """A selection for this interpreter's markers (``markers`` override some of them)."""
+    from packaging.markers import default_environment
+
+    marker_env = {key: str(value) for key, value in default_environment().items()}
+    marker_env.update(markers)
+    chosen = None if groups is None else frozenset(groups)
+    return Selection(marker_env=marker_env, extras=frozenset(extras), groups=chosen)
