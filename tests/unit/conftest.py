@@ -116,3 +116,29 @@ def selection(
     marker_env.update(markers)
     chosen = None if groups is None else frozenset(groups)
     return Selection(marker_env=marker_env, extras=frozenset(extras), groups=chosen)
+
+
+#: Lock files written by the real tools for one demo project (see tests/data/locks/README.md).
+LOCKS = Path(__file__).resolve().parents[1] / "data" / "locks"
+
+
+def demo_lock(
+    relative: str,
+    *,
+    python: str = "3.11.7",
+    platform: str = "linux",
+    extras: Sequence[str] = (),
+    groups: Sequence[str] | None = None,
+) -> dict[str, str]:
+    """{name: specifier} of the demo lock ``relative`` read for that interpreter."""
+    from bootguard.manifest import read_manifest
+
+    chosen = selection(
+        extras=extras,
+        groups=groups,
+        python_full_version=python,
+        python_version=".".join(python.split(".")[:2]),
+        sys_platform=platform,
+    )
+    manifest = read_manifest(LOCKS / relative, chosen)
+    return {entry.name: entry.specifier for entry in manifest.entries}
