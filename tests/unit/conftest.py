@@ -142,3 +142,17 @@ def demo_lock(
     )
     manifest = read_manifest(LOCKS / relative, chosen)
     return {entry.name: entry.specifier for entry in manifest.entries}
+
+
+def refusal(directory: Path, name: str, text: str, *, groups: Sequence[str] | None = None) -> str:
+    """The one-line ManifestError that reading ``text`` as file ``name`` raises (paths cut)."""
+    from bootguard.errors import ManifestError
+    from bootguard.manifest import read_manifest
+
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ManifestError) as caught:
+        read_manifest(path, selection(groups=groups))
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(str(path))
+    return message[len(str(path)) :]
