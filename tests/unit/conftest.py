@@ -3,7 +3,7 @@
 Why not a venv: a unit test reads what an installer left on disk, not how it got there, and
 must run in milliseconds.  :class:`Site` unpacks wheels built by
 :func:`tests.support.wheels.build_wheel` into a directory the way pip does (the archive's
-files, then ``INSTALLER`` recorded in ``RECORD``), so every test reads real ``.dist-info``
+files, then ``INSTALLER`` recorded in a sorted ``RECORD``), so every test reads real ``.dist-info``
 directories with real hashes, and the inventory is built from that one directory only.
 """
 
@@ -43,8 +43,13 @@ class Site:
         files: Mapping[str, bytes] | None = None,
         direct_url: Mapping[str, object] | None = None,
         installer: str = "pip",
+        scripts: Mapping[str, bytes] | None = None,
     ) -> Path:
-        """Install ``name`` ``version`` as pip would; return its ``.dist-info`` directory."""
+        """Install ``name`` ``version`` as pip would; return its ``.dist-info`` directory.
+
+        ``scripts`` go to ``../../bin`` beside the directory, recorded by a relative path as
+        pip records console scripts (``../../bin/celery``).
+        """
         wheel = build_wheel(
             self.wheels,
             name,
@@ -65,8 +70,14 @@ class Site:
         for file_name, data in added.items():
             (meta / file_name).write_bytes(data)
             rows.append(f"{meta.name}/{file_name},{record_hash(data)},{len(data)}\n")
-        with (meta / "RECORD").open("a", encoding="utf-8") as record:
-            record.writelines(rows)
+        for script, data in (scripts or {}).items():
+            target = self.path.parent.parent / "bin" / script
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            rows.append(f"../../bin/{script},{record_hash(data)},{len(data)}\n")
+        record = meta / "RECORD"
+        existing = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        record.write_text("".join(sorted(existing + rows)), encoding="utf-8")  # pip sorts rows
         return meta
 
     def environment(self) -> Environment:
