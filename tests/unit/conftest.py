@@ -18,7 +18,7 @@ import pytest
 
 from bootguard.environment.inventory import current_environment
 from bootguard.environment.model import Environment
-from bootguard.manifest.model import Selection
+from bootguard.manifest.model import Manifest, Selection
 from bootguard.report import Finding, Report
 from tests.support.wheels import build_wheel, dist_info_dir, record_hash
 
@@ -167,3 +167,10 @@ def refusal(directory: Path, name: str, text: str, *, groups: Sequence[str] | No
     message = str(caught.value)
     assert "\n" not in message and message.startswith(str(path))
     return message[len(str(path)) :]
+
+
+def requirements(text: str) -> Manifest:
+    """``text`` read as a requirements file (by the real reader)."""
+    from bootguard.manifest.requirements import read_requirements
+
+    return read_requirements(Path("requirements.txt"), selection(), data=text.encode())
