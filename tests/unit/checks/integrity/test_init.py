@@ -33,7 +33,10 @@ def test_changed_missing_and_unexpected_files_are_named(site: Site, workers: int
     assert found["msgbus:files"].status == "fail"
     assert found["msgbus:files"].observed == "1 missing, 1 changed"
     assert found["taskq:files"].status == "warn"
-    assert found["taskq:files"].message == "installed file unexpected: taskq/injected.py (recorded by nobody)"
+    assert (
+        found["taskq:files"].message
+        == "installed file unexpected: taskq/injected.py (recorded by nobody)"
+    )
     assert "taskq:files" not in {
         f.key for f in verify(site.environment(), unexpected=False).findings
     }
