@@ -68,5 +68,5 @@ def test_an_unreadable_side_is_a_diff_error(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "fifo")
     with pytest.raises(DiffError, match=r"fifo: cannot read: not a regular file \(a FIFO\)$"):
         load_side(tmp_path / "fifo", selection())
-    with pytest.raises(DiffError, match="absent.json: cannot read: No such file"):
+    with pytest.raises(DiffError, match=r"absent\.json: cannot read: No such file"):
         load_side(tmp_path / "absent.json", selection())
