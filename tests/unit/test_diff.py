@@ -61,7 +61,9 @@ def test_load_side_reads_a_json_report_or_a_manifest(tmp_path: Path) -> None:
     assert (side.kind, side.versions, side.python) == ("report", {"msgbus": "4.1.0"}, "3.11.7")
     lock = tmp_path / "requirements.txt"
     lock.write_text("msgbus==4.1.0\n")
-    assert load_side(lock, selection()).versions == {"msgbus": "4.1.0"}  # a pin reads as its version
+    assert load_side(lock, selection()).versions == {
+        "msgbus": "4.1.0"
+    }  # a pin reads as its version
 
 
 def test_an_unreadable_side_is_a_diff_error(tmp_path: Path) -> None:
