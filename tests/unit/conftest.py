@@ -174,3 +174,18 @@ def requirements(text: str) -> Manifest:
     from bootguard.manifest.requirements import read_requirements
 
     return read_requirements(Path("requirements.txt"), selection(), data=text.encode())
+
+
+@pytest.fixture
+def fresh_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No gate outcome, no verdict and no ``BOOTGUARD_*`` setting, before and after the test."""
+    import os
+
+    from bootguard import gate
+
+    for name in list(os.environ):
+        if name.startswith("BOOTGUARD_"):
+            monkeypatch.delenv(name)
+    gate.reset()
+    yield
+    gate.reset()
