@@ -189,3 +189,53 @@ def fresh_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     gate.reset()
     yield
     gate.reset()
+
+
+def wsgi_request(
+    app: object, path: str, *, method: str = "GET", query: str = "", token: str | None = None
+) -> tuple[str, dict[str, str], bytes]:
+    """(status line, headers, body) of one request to the WSGI callable ``app``."""
+    environ: dict[str, object] = {
+        "PATH_INFO": path,
+        "REQUEST_METHOD": method,
+        "QUERY_STRING": query,
+    }
+    if token is not None:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    started: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None
+    ) -> None:
+        started.append((status, headers))
+
+    body = b"".join(app(environ, start_response))  # type: ignore[operator]
+    return started[0][0], dict(started[0][1]), body
+
+
+def asgi_request(
+    app: object, path: str, *, method: str = "GET", token: str | None = None
+) -> tuple[int, bytes]:
+    """(status, body) of one HTTP request to the ASGI 3 application ``app``."""
+    import asyncio
+
+    headers = [(b"authorization", f"Bearer {token}".encode())] if token is not None else []
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": b"",
+        "headers": headers,
+    }
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))  # type: ignore[operator]
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")  # type: ignore[misc]
+    return status, body  # type: ignore[return-value]
