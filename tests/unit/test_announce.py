@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
 from bootguard.announce import log
 from bootguard.config import Settings
-from bootguard.report import internal_finding
+from bootguard.report import Report, internal_finding
 from tests.unit.conftest import finding, report_of
 
 
 def _logged(
-    caplog: pytest.LogCaptureFixture, *args: object, **settings: object
+    caplog: pytest.LogCaptureFixture,
+    report: Report,
+    ready: bool,
+    stop: bool,
+    exit: bool,
+    **settings: Any,
 ) -> list[logging.LogRecord]:
     with caplog.at_level(logging.DEBUG, logger="bootguard"):
-        log(*args[:1], Settings(**settings), *args[1:])  # type: ignore[arg-type]
+        log(report, Settings(**settings), ready, stop, exit)
     return [r for r in caplog.records if r.name == "bootguard"]
 
 

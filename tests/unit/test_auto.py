@@ -22,9 +22,10 @@ def test_importing_runs_the_gate_once_with_the_environment_settings(
     monkeypatch.setenv("BOOTGUARD_SENTRY", "false")
     monkeypatch.delitem(sys.modules, "bootguard.auto", raising=False)
     auto = importlib.import_module("bootguard.auto")
-    assert auto.outcome is gate.outcome()
-    assert auto.outcome.settings.mode == "warn"
-    assert [f.key for f in auto.outcome.report.problems if f.subject != "bootguard"][:1] == [
+    outcome = gate.outcome()
+    assert outcome is not None and auto.outcome is outcome
+    assert outcome.settings.mode == "warn"
+    assert [f.key for f in outcome.report.problems if f.subject != "bootguard"][:1] == [
         "absent-dist-u:version"
     ]
     main_file = sys.modules["__main__"].__file__

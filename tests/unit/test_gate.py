@@ -60,4 +60,4 @@ def test_guard_returns_the_app_with_health_endpoints(
 
     wrapped = gate.guard(app, manifest=["requirements.txt"], mode="warn", sentry=False)
     assert wrapped is not app and callable(wrapped)
-    assert gate.guard(None, mode="warn") is None  # type: ignore[arg-type]
+    assert gate.guard(None, mode="warn") is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import pytest
@@ -14,11 +14,13 @@ from tests.unit.conftest import asgi_request, finding, report_of
 
 pytestmark = pytest.mark.usefixtures("fresh_state")
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 async def app(
-    scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]], send: Send
+    scope: MutableMapping[str, Any],
+    receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+    send: Send,
 ) -> None:
     if scope["type"] == "lifespan":
         await send({"type": "lifespan.startup.complete"})
@@ -38,12 +40,12 @@ def test_probes_are_answered_and_other_paths_reach_the_app() -> None:
 
 
 def test_lifespan_goes_to_the_app() -> None:
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> MutableMapping[str, Any]:
         return {"type": "lifespan.startup"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     asyncio.run(ASGIHealthMiddleware(app)({"type": "lifespan"}, receive, send))

@@ -37,6 +37,6 @@ def test_probes_are_answered_and_other_paths_reach_the_app() -> None:
 
 def test_the_middleware_behaves_like_the_app_it_wraps() -> None:
     middleware = WSGIHealthMiddleware(App())
-    assert middleware.marker == "the wrapped app"  # type: ignore[attr-defined]
+    assert middleware.marker == "the wrapped app"
     with pytest.raises(AttributeError):
-        middleware.__wrapped_missing__  # type: ignore[attr-defined]  # noqa: B018
+        middleware.__wrapped_missing__  # noqa: B018
