@@ -13,6 +13,7 @@ import json
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,31 +37,19 @@ class Site:
         name: str,
         version: str,
         *,
-        requires: Sequence[str] = (),
-        requires_python: str | None = None,
-        extras: Mapping[str, Sequence[str]] | None = None,
-        modules: Mapping[str, str] | None = None,
-        files: Mapping[str, bytes] | None = None,
         direct_url: Mapping[str, object] | None = None,
         installer: str = "pip",
         scripts: Mapping[str, bytes] | None = None,
+        **wheel: Any,
     ) -> Path:
         """Install ``name`` ``version`` as pip would; return its ``.dist-info`` directory.
 
-        ``scripts`` go to ``../../bin`` beside the directory, recorded by a relative path as
-        pip records console scripts (``../../bin/celery``).
+        ``wheel`` are :func:`~tests.support.wheels.build_wheel`'s keywords (``requires``,
+        ``extras``, ``modules``, ``files``...).  ``scripts`` go to ``../../bin`` beside the
+        directory, recorded by a relative path as pip records console scripts.
         """
-        wheel = build_wheel(
-            self.wheels,
-            name,
-            version,
-            requires=requires,
-            requires_python=requires_python,
-            extras=extras,
-            modules=modules,
-            files=files,
-        )
-        with zipfile.ZipFile(wheel) as archive:
+        archive_path = build_wheel(self.wheels, name, version, **wheel)
+        with zipfile.ZipFile(archive_path) as archive:
             archive.extractall(self.path)
         meta = self.path / dist_info_dir(name, version)
         added = {"INSTALLER": f"{installer}\n".encode()}

@@ -10,8 +10,8 @@ from bootguard._progress import ProgressBar
 def test_a_quick_run_draws_nothing_and_close_erases_nothing() -> None:
     stream = io.StringIO()
     bar = ProgressBar(stream, delay=3600)
-    bar(10, 100, 1, 10)
-    bar(100, 100, 10, 10)
+    for files in (1, 10):
+        bar(files * 10, 100, files, 10)
     bar.close()
     assert stream.getvalue() == ""
 

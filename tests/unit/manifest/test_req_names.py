@@ -54,18 +54,17 @@ def test_egg_takes_the_leading_name_part() -> None:
     assert _egg("x#sha256=ab") == ""
 
 
-@pytest.mark.parametrize(
-    ("url", "path"),
-    [
-        ("file:///srv/app", "/srv/app"),
-        ("file://localhost/srv/app", "/srv/app"),
-        ("file:rel/app", "rel/app"),
-        ("file:///srv/my%20app", "/srv/my app"),
-        ("file://server/share", "//server/share"),
-    ],
-)
-def test_file_url_path(url: str, path: str) -> None:
-    assert _file_url_path(url) == path
+FILE_URLS = {
+    "file:///srv/app": "/srv/app",
+    "file://localhost/srv/app": "/srv/app",
+    "file:rel/app": "rel/app",
+    "file:///srv/my%20app": "/srv/my app",
+    "file://server/share": "//server/share",
+}
+
+
+def test_file_url_path() -> None:
+    assert {url: _file_url_path(url) for url in FILE_URLS} == FILE_URLS
 
 
 def test_locate_tries_the_cwd_then_the_files_directory(
