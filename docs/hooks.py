@@ -146,11 +146,15 @@ def on_page_markdown(markdown: str, /, **_: object) -> str:
 def _subcommands(
     parser: argparse.ArgumentParser,
 ) -> Iterator[tuple[str, argparse.ArgumentParser, str]]:
+    """(name, parser, one-line summary) per subcommand; an alias is not a subcommand of its own."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             summaries = {choice.dest: choice.help or "" for choice in action._choices_actions}
+            seen: set[int] = set()
             for name, sub in action.choices.items():
-                yield name, sub, summaries.get(name, "")
+                if id(sub) not in seen:
+                    seen.add(id(sub))
+                    yield name, sub, summaries.get(name, "")
 
 
 def _usage(parser: argparse.ArgumentParser) -> str:

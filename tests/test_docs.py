@@ -123,6 +123,11 @@ def test_the_project_urls_point_at_the_docs_and_the_repository() -> None:
     assert (REPO_ROOT / "CHANGELOG.md").is_file()
     config = (REPO_ROOT / "mkdocs.yml").read_text()
     assert f"site_url: {DOCS_SITE}\n" in config and f"repo_url: {REPOSITORY}\n" in config
+    # Read the Docs builds the same mkdocs.yml, strictly, with the docs extra installed
+    readthedocs = (REPO_ROOT / ".readthedocs.yaml").read_text()
+    assert "configuration: mkdocs.yml\n" in readthedocs and "fail_on_warning: true\n" in readthedocs
+    assert re.search(r"extra_requirements:\s*\n\s*- docs\n", readthedocs), readthedocs
+    assert PYPROJECT["project"]["optional-dependencies"]["docs"]
 
 
 # --- the generated references ------------------------------------------------------------
@@ -169,7 +174,11 @@ def test_a_setting_without_a_description_stops_the_build(monkeypatch: pytest.Mon
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     (action,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(action.choices)
+    unique: dict[str, argparse.ArgumentParser] = {}
+    for name, sub in action.choices.items():  # aliases map to the parser already listed
+        if all(sub is not listed for listed in unique.values()):
+            unique[name] = sub
+    return unique
 
 
 def test_the_cli_reference_names_every_subcommand_and_every_option() -> None:
@@ -250,3 +259,19 @@ def test_mkdocs_build_strict_passes_and_ignores_incoming_notes(tmp_path: Path) -
             assert built_page.is_file(), link
             if anchor:
                 assert f'id="{anchor}"' in built_page.read_text(), link
+
+
+def test_an_option_added_to_the_parser_appears_in_the_cli_reference(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def grown() -> argparse.ArgumentParser:
+        parser = build_parser()
+        check = _subparsers(parser)["check"]
+        check.add_argument("--brand-new", metavar="WHAT", help="an option added %(prog)s")
+        return parser
+
+    monkeypatch.setattr(hooks, "build_parser", grown)
+    reference = hooks.cli_reference()
+    check = reference.split("## bootguard check", 1)[1].split("## bootguard", 1)[0]
+    assert "| `--brand-new WHAT` | An option added bootguard check. |" in check
+    assert "[--brand-new WHAT]" in check  # in the usage line too
