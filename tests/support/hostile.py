@@ -3,7 +3,7 @@
 Why: bootguard runs at boot on every node, reading files it does not control (every
 distribution's METADATA, RECORD, ``direct_url.json``, ``requires.txt``, and the manifest).
 One malformed file must never hang the boot, crash the command, or hide a real drift on
-another distribution.  The suite in ``tests/test_hostile.py`` breaks real installed
+another distribution.  The suite in ``tests/e2e/test_hostile.py`` breaks real installed
 environments and real manifests with this module and judges what the real CLI and the
 real ``guard()`` do about it.
 

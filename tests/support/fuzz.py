@@ -1,0 +1,27 @@
+"""Hypothesis helpers shared by the readers' fuzz tests.
+
+Why mutate a valid seed rather than draw random text: random text almost never gets past a
+reader's first check, while a few edits to a real manifest reach the deep branches.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+__all__ = ["mutate_text"]
+
+
+def mutate_text(seed: str, data: st.DataObject) -> str:
+    """``seed`` after one to four random inserts, deletions or replacements of UTF-8 text."""
+    text = seed
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(text)))
+        action = data.draw(st.sampled_from(["insert", "delete", "replace"]))
+        chunk = data.draw(st.text(alphabet=st.characters(codec="utf-8"), max_size=6))
+        if action == "insert":
+            text = text[:position] + chunk + text[position:]
+        elif action == "delete":
+            text = text[:position] + text[position + len(chunk) :]
+        else:
+            text = text[:position] + chunk + text[position + len(chunk) :]
+    return text
