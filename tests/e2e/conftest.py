@@ -18,6 +18,11 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
+from tests.support.gate import (  # noqa: F401  (the boot-gate tests' venvs and app directory)
+    gate_venvs,
+    server_path,
+    shop,
+)
 from tests.support.locks import lock_envs  # noqa: F401  (session venvs of the lock-format tests)
 from tests.support.venvs import Venv, VenvFactory, make_venv
 from tests.support.wheelhouse import build_standard_wheelhouse

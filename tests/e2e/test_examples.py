@@ -37,11 +37,9 @@ from tests.support.examples import (
     recording_sentry,
     wait_http,
 )
-from tests.support.gate import LOCK, App, Server, gate_venvs, no_control_socket, server_path
+from tests.support.gate import LOCK, App, Server, no_control_socket
 from tests.support.toolpath import tool_path
 from tests.support.venvs import Venv, VenvFactory, clean_env
-
-__all__ = ["gate_venvs", "server_path"]  # fixtures used here
 
 TOKEN = "example-token"
 DRIFT = "FAIL  msgbus:version  msgbus is 4.2.0, requirements.lock:2 locks 4.1.0"

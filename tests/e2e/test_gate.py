@@ -7,8 +7,6 @@ the real gunicorn, uvicorn, Django and Celery, on 127.0.0.1 with free ports.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,21 +14,25 @@ from pathlib import Path
 import pytest
 
 from tests.support.bugsink import free_port
-from tests.support.gate import App, gate_venvs, make_app, no_control_socket, server_path
+from tests.support.gate import (
+    GUARDED_WSGI,
+    RAW_LIFESPAN,
+    App,
+    Server,
+    ShopFactory,
+    make_app,
+    no_control_socket,
+    verdict_of,
+)
 from tests.support.venvs import Venv
 
-__all__ = ["gate_venvs", "server_path"]  # fixtures used here
-
-BOOT = """
+BOOT = (
+    """
 import json, bootguard
 from bootguard import state
-
-def app(environ, start_response):
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"shop"]
-
-application = bootguard.guard(app)
-verdict = state.current()
+"""
+    + GUARDED_WSGI
+    + """verdict = state.current()
 report = verdict.report
 print(json.dumps({
     "ready": verdict.ready,
@@ -39,29 +41,14 @@ print(json.dumps({
     "wrapped": type(application).__name__,
 }))
 """
+)
 
-WSGI = """
-import bootguard
-
-def app(environ, start_response):
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"shop"]
-
-application = bootguard.guard(app)
-"""
-
-
-def _verdict(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
-    try:
-        data: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError) as err:
-        raise AssertionError(f"no verdict printed:\n{result.stdout}\n{result.stderr}") from err
-    return data
+WSGI = "import bootguard\n" + GUARDED_WSGI
 
 
 @pytest.fixture
-def app(tmp_path: Path, server_path: list[Path]) -> App:
-    return make_app(tmp_path / "shop", server_path, files={"wsgi.py": WSGI})
+def app(shop: ShopFactory) -> App:
+    return shop(files={"wsgi.py": WSGI})
 
 
 @pytest.mark.parametrize(
@@ -81,7 +68,7 @@ def test_modes_on_drift(
         assert "mode enforce: stopping this process (exit status 3)" in result.stderr
         assert result.stdout == ""  # nothing after guard() ran
         return
-    verdict = _verdict(result)
+    verdict = verdict_of(result)
     assert verdict["ready"] is ready
     assert verdict["status"] == "fail"
     assert verdict["problems"] == {"msgbus:version": ["fail", "4.1.0", "4.2.0"]}
@@ -91,7 +78,7 @@ def test_modes_on_drift(
 def test_a_clean_boot_is_ready_and_quiet(app: App, gate_venvs: dict[str, Venv]) -> None:
     result = app.run(gate_venvs["clean"], BOOT, env={"BOOTGUARD_MODE": "enforce"})
     assert result.returncode == 0, result.stderr
-    assert _verdict(result) == {
+    assert verdict_of(result) == {
         "ready": True,
         "status": "pass",
         "problems": {},
@@ -101,11 +88,9 @@ def test_a_clean_boot_is_ready_and_quiet(app: App, gate_venvs: dict[str, Venv]) 
 
 
 def test_configuration_errors_are_reported_not_raised(
-    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+    shop: ShopFactory, gate_venvs: dict[str, Venv]
 ) -> None:
-    app = make_app(
-        tmp_path / "shop",
-        server_path,
+    app = shop(
         tool_bootguard='manifest = "requirements.lock"\nmdoe = "enforce"\nimport_timeout = "soon"\n',
     )
     result = app.run(gate_venvs["clean"], BOOT)
@@ -114,7 +99,7 @@ def test_configuration_errors_are_reported_not_raised(
     assert "Traceback" not in result.stderr
     assert "unknown setting 'mdoe' (did you mean 'mode'?)" in result.stderr
     assert "import_timeout: expected a number of seconds" in result.stderr
-    verdict = _verdict(result)
+    verdict = verdict_of(result)
     assert verdict["ready"] is True  # bootguard's own configuration never takes a node down
     assert verdict["status"] == "warn"
     assert list(verdict["problems"]) == ["bootguard:config"]  # type: ignore[call-overload]
@@ -127,11 +112,9 @@ def test_configuration_errors_are_reported_not_raised(
 
 
 def test_critical_imports_and_smoke_checks_become_findings(
-    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+    shop: ShopFactory, gate_venvs: dict[str, Venv]
 ) -> None:
-    app = make_app(
-        tmp_path / "shop",
-        server_path,
+    app = shop(
         tool_bootguard=(
             'manifest = "requirements.lock"\n'
             'imports = ["taskq", "msgbus", "shop.hangs"]\n'
@@ -146,7 +129,7 @@ def test_critical_imports_and_smoke_checks_become_findings(
     )
     result = app.run(gate_venvs["clean"], BOOT, env={"BOOTGUARD_MODE": "report"})
     assert result.returncode == 0, result.stderr
-    verdict = _verdict(result)
+    verdict = verdict_of(result)
     assert verdict["problems"] == {
         "shop.hangs:import": ["fail", "finishes", "timeout"],
         "shop.health.broker:smoke": ["fail", "true", "False"],
@@ -159,14 +142,9 @@ def test_gunicorn_enforce_halts_instead_of_respawning(
 ) -> None:
     port = free_port()
     argv = ["-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:application"]
-    server = app.start(
+    status, log = app.run_to_exit(
         gate_venvs["drift"], [*argv, *no_control_socket()], env={"BOOTGUARD_MODE": "enforce"}
     )
-    try:
-        status = server.wait_exit(30)
-    finally:
-        server.stop()
-    log = server.output()
     # The worker exits 3 (WORKER_BOOT_ERROR) and the master halts with status 3; when both
     # workers fail at once, gunicorn 27 re-raises its HaltServer while stopping and exits 1.
     assert status in (1, 3), log
@@ -181,47 +159,28 @@ def test_gunicorn_hooks_check_once_in_the_master(app: App, gate_venvs: dict[str,
     )
     port = free_port()
     argv = ["-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:application"]
-    drifted = app.start(
+    status, drifted_log = app.run_to_exit(
         gate_venvs["drift"], argv + no_control_socket(), env={"BOOTGUARD_MODE": "enforce"}
     )
-    try:
-        status = drifted.wait_exit(30)
-    finally:
-        drifted.stop()
-    assert status == 3, drifted.output()
-    assert "Booting worker" not in drifted.output()  # stopped before any worker existed
-    assert drifted.output().count("FAIL  msgbus:version") == 1
+    assert status == 3, drifted_log
+    assert "Booting worker" not in drifted_log  # stopped before any worker existed
+    assert drifted_log.count("FAIL  msgbus:version") == 1
 
     clean = app.start(gate_venvs["clean"], argv + no_control_socket() + ["--log-level", "info"])
-    try:
-        clean.wait_for("bootguard: pass (mode report, ready)")
-        assert _get(port, "/") == (200, b"shop")
-        assert _get(port, "/readyz")[0] == 200
-    finally:
-        clean.stop()
+    _assert_serves_the_shop(clean, "bootguard: pass (mode report, ready)", port)
 
 
-LIFESPAN = """
-from bootguard.integrations.lifespan import guard_lifespan
-
-async def raw(scope, receive, send):
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            await send({"type": message["type"] + ".complete"})
-            if message["type"] == "lifespan.shutdown":
-                return
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b"shop"})
-
-app = guard_lifespan(raw)
-"""
+LIFESPAN = (
+    "from bootguard.integrations.lifespan import guard_lifespan\n"
+    + RAW_LIFESPAN
+    + "\napp = guard_lifespan(raw)\n"
+)
 
 
 def test_uvicorn_lifespan_startup_fails_in_enforce_mode(
-    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+    shop: ShopFactory, gate_venvs: dict[str, Venv]
 ) -> None:
-    app = make_app(tmp_path / "shop", server_path, files={"asgi.py": LIFESPAN})
+    app = shop(files={"asgi.py": LIFESPAN})
     port = free_port()
     argv = ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "asgi:app"]
     # importing the module has no side effect: the check waits for the server's startup
@@ -232,22 +191,15 @@ def test_uvicorn_lifespan_startup_fails_in_enforce_mode(
     )
     assert imported.stdout.strip() == "None", imported.stderr
 
-    drifted = app.start(gate_venvs["drift"], argv, env={"BOOTGUARD_MODE": "enforce"})
-    try:
-        status = drifted.wait_exit(30)
-    finally:
-        drifted.stop()
-    assert status == 3, drifted.output()
-    assert "bootguard: environment check failed (msgbus:version)" in drifted.output()
-    assert "Application startup failed" in drifted.output()
+    status, drifted_log = app.run_to_exit(
+        gate_venvs["drift"], argv, env={"BOOTGUARD_MODE": "enforce"}
+    )
+    assert status == 3, drifted_log
+    assert "bootguard: environment check failed (msgbus:version)" in drifted_log
+    assert "Application startup failed" in drifted_log
 
     clean = app.start(gate_venvs["clean"], argv, env={"BOOTGUARD_MODE": "enforce"})
-    try:
-        clean.wait_for("Application startup complete")
-        assert _get(port, "/") == (200, b"shop")
-        assert _get(port, "/readyz")[0] == 200
-    finally:
-        clean.stop()
+    _assert_serves_the_shop(clean, "Application startup complete", port)
 
 
 DJANGO_SETTINGS = """
@@ -275,17 +227,17 @@ def test_django_app_config_and_deploy_check(
         files={"settings.py": DJANGO_SETTINGS, "manage.py": MANAGE},
     )
     drift = gate_venvs["drift"]
-    check = _manage(app, drift, "check", "--deploy")
+    check = app.python(drift, "manage.py", "check", "--deploy")
     assert check.returncode == 1, check.stdout + check.stderr
     assert "(bootguard.E001) msgbus:version: msgbus is 4.2.0" in check.stderr
     assert "stopping this process" not in check.stderr  # `check` reports instead
 
     # any other process loading Django stops in enforce mode: AppConfig.ready()
-    booted = _manage(app, drift, "shell", "-c", "print('served')")
+    booted = app.python(drift, "manage.py", "shell", "-c", "print('served')")
     assert booted.returncode == 3, booted.stderr
     assert "served" not in booted.stdout
 
-    clean = _manage(app, gate_venvs["clean"], "shell", "-c", "print('served')")
+    clean = app.python(gate_venvs["clean"], "manage.py", "shell", "-c", "print('served')")
     assert clean.returncode == 0, clean.stderr
     assert clean.stdout.strip().endswith("served")
 
@@ -305,14 +257,10 @@ def test_celery_worker_shuts_down_in_enforce_mode(
     app = make_app(tmp_path / "worker", server_path, files={"tasks.py": CELERY_APP})
     argv = ["-m", "celery", "-A", "tasks", "worker", "--pool=solo", "--without-gossip"]
     argv += ["--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
-    drifted = app.start(gate_venvs["drift"], argv)
-    try:
-        status = drifted.wait_exit(60)
-    finally:
-        drifted.stop()
-    assert status == 3, drifted.output()
-    assert "FAIL  msgbus:version" in drifted.output()
-    assert "ready." not in drifted.output()  # never consumed a task
+    status, drifted_log = app.run_to_exit(gate_venvs["drift"], argv, timeout=60)
+    assert status == 3, drifted_log
+    assert "FAIL  msgbus:version" in drifted_log
+    assert "ready." not in drifted_log  # never consumed a task
 
     clean = app.start(gate_venvs["clean"], argv)
     try:
@@ -321,16 +269,14 @@ def test_celery_worker_shuts_down_in_enforce_mode(
         clean.stop()
 
 
-def _manage(app: App, venv: Venv, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(venv.python), "manage.py", *args],
-        cwd=app.root,
-        env=app.env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def _assert_serves_the_shop(server: Server, started: str, port: int) -> None:
+    """Once ``started`` is logged the app answers and /readyz is 200; the server is stopped."""
+    try:
+        server.wait_for(started)
+        assert _get(port, "/") == (200, b"shop")
+        assert _get(port, "/readyz")[0] == 200
+    finally:
+        server.stop()
 
 
 def _get(port: int, path: str) -> tuple[int, bytes]:

@@ -13,33 +13,33 @@ logging, middleware, server) is the real thing.
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.support.gate import App, gate_venvs, make_app, no_control_socket, server_path
+from tests.support.gate import (
+    GUARDED_WSGI,
+    RAW_LIFESPAN,
+    App,
+    ShopFactory,
+    no_control_socket,
+    verdict_of,
+)
 from tests.support.health import fetch, free_port
 from tests.support.venvs import Venv
 
-__all__ = ["gate_venvs", "server_path"]  # fixtures used here
-
-BOOT = """
+BOOT = (
+    """
 import json, sys, time
 started = time.monotonic()
 import bootguard
 from bootguard import state
-
-def app(environ, start_response):
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"shop"]
-
-application = bootguard.guard(app)
-verdict = state.current()
+"""
+    + GUARDED_WSGI
+    + """verdict = state.current()
 print(json.dumps({
     "ready": verdict.ready,
     "status": verdict.report.status,
@@ -47,6 +47,7 @@ print(json.dumps({
     "seconds": time.monotonic() - started,
 }), flush=True)
 """
+)
 
 HANGING = {
     "shop/__init__.py": "",
@@ -57,20 +58,10 @@ HANGING = {
 }
 
 
-def _verdict(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
-    try:
-        data: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError) as err:
-        raise AssertionError(f"no verdict printed:\n{result.stdout}\n{result.stderr}") from err
-    return data
-
-
 def test_hanging_in_process_probes_time_out_and_the_boot_proceeds(
-    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+    shop: ShopFactory, gate_venvs: dict[str, Venv]
 ) -> None:
-    app = make_app(
-        tmp_path / "shop",
-        server_path,
+    app = shop(
         tool_bootguard=(
             'manifest = "requirements.lock"\nmode = "report"\n'
             'imports = ["shop.sleeps", "shop.spins", "taskq"]\n'
@@ -82,7 +73,7 @@ def test_hanging_in_process_probes_time_out_and_the_boot_proceeds(
     result = app.run(gate_venvs["clean"], BOOT, timeout=30)  # a hang fails here
 
     assert result.returncode == 0, result.stderr
-    verdict = _verdict(result)
+    verdict = verdict_of(result)
     problems = verdict["problems"]
     assert isinstance(problems, dict)
     assert set(problems) == {"shop.sleeps:import", "shop.spins:import", "shop.health.hangs:smoke"}
@@ -101,11 +92,9 @@ def test_hanging_in_process_probes_time_out_and_the_boot_proceeds(
 
 
 def test_ctrl_c_during_a_hanging_import_stops_the_boot(
-    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+    shop: ShopFactory, gate_venvs: dict[str, Venv]
 ) -> None:
-    app = make_app(
-        tmp_path / "shop",
-        server_path,
+    app = shop(
         tool_bootguard='manifest = "requirements.lock"\nimports = ["shop.sleeps"]\nimport_timeout = 120\n',
         files=HANGING,
     )
@@ -138,26 +127,21 @@ def check(*args, **kwargs):
 bootguard.api.check = bootguard.api.check_with = check
 """
 
-WSGI = """
+WSGI = (
+    """
 import logging
 import shop.bug  # noqa: F401 - makes bootguard's own check raise
 import bootguard
 
 logging.basicConfig(format="%(levelname)s %(name)s %(message)s")
-
-def app(environ, start_response):
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"shop"]
-
-application = bootguard.guard(app)
 """
+    + GUARDED_WSGI
+)
 
 
 @pytest.fixture
-def buggy(tmp_path: Path, server_path: list[Path]) -> App:
-    return make_app(
-        tmp_path / "shop",
-        server_path,
+def buggy(shop: ShopFactory) -> App:
+    return shop(
         files={"shop/__init__.py": "", "shop/bug.py": BUG, "wsgi.py": WSGI},
     )
 
@@ -226,16 +210,16 @@ def test_an_internal_error_stops_an_enforced_boot_unless_told_otherwise(
 
 
 def test_a_malformed_sentry_dsn_is_one_config_line_not_a_traceback(
-    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+    shop: ShopFactory, gate_venvs: dict[str, Venv]
 ) -> None:
-    app = make_app(tmp_path / "shop", server_path)
+    app = shop()
     dsn = "https://s3cretkey@sentry.invalid/not-a-project"  # never contacted: refused first
     result = app.run(gate_venvs["drift"], BOOT, env={"BOOTGUARD_SENTRY_DSN": dsn}, timeout=60)
 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "s3cretkey" not in result.stderr + result.stdout
-    problems = _verdict(result)["problems"]
+    problems = verdict_of(result)["problems"]
     assert isinstance(problems, dict)
     status, _, message = problems["bootguard:config"]
     assert status == "warn"
@@ -281,9 +265,9 @@ print(json.dumps({
 
 @pytest.mark.parametrize(("policy", "ready"), [("ready", True), ("not-ready", False)])
 def test_a_bug_in_a_recheck_follows_on_internal_error(
-    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv], policy: str, ready: bool
+    shop: ShopFactory, gate_venvs: dict[str, Venv], policy: str, ready: bool
 ) -> None:
-    app = make_app(tmp_path / "shop", server_path)
+    app = shop()
     result = app.run(
         gate_venvs["clean"],
         RECHECK_BUG,
@@ -291,7 +275,7 @@ def test_a_bug_in_a_recheck_follows_on_internal_error(
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    verdict = _verdict(result)
+    verdict = verdict_of(result)
     assert verdict["boot_ready"] is True
     assert verdict["problems"] == {"bootguard:internal": "fail"}
     assert verdict["ready"] is ready
@@ -314,14 +298,14 @@ bootguard.announce.log = log
 
 @pytest.mark.parametrize("policy", ["ready", "not-ready"])
 def test_a_late_bug_in_the_gate_keeps_what_the_check_found(
-    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv], policy: str
+    shop: ShopFactory, gate_venvs: dict[str, Venv], policy: str
 ) -> None:
-    app = make_app(tmp_path / "shop", server_path)
+    app = shop()
     result = app.run(
         gate_venvs["drift"], LATE_BUG, env={"BOOTGUARD_ON_INTERNAL_ERROR": policy}, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    verdict = _verdict(result)
+    verdict = verdict_of(result)
     problems = verdict["problems"]
     assert isinstance(problems, dict)
     assert set(problems) == {"bootguard:internal", "msgbus:version"}
@@ -330,43 +314,31 @@ def test_a_late_bug_in_the_gate_keeps_what_the_check_found(
     assert "simulated bug while logging the report" in result.stderr
 
 
-LIFESPAN = """
+LIFESPAN = (
+    """
 import shop.bug  # noqa: F401 - makes bootguard's own check raise
 from bootguard.integrations.lifespan import guard_lifespan
-
-async def raw(scope, receive, send):
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            await send({"type": message["type"] + ".complete"})
-            if message["type"] == "lifespan.shutdown":
-                return
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b"shop"})
-
-app = guard_lifespan(raw)
 """
+    + RAW_LIFESPAN
+    + "\napp = guard_lifespan(raw)\n"
+)
 
 
 def test_uvicorn_enforce_stops_on_an_internal_error_unless_ready_is_chosen(
-    tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+    shop: ShopFactory, gate_venvs: dict[str, Venv]
 ) -> None:
-    app = make_app(
-        tmp_path / "shop",
-        server_path,
+    app = shop(
         files={"shop/__init__.py": "", "shop/bug.py": BUG, "asgi.py": LIFESPAN},
     )
     port = free_port()
     argv = ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "asgi:app"]
 
-    stopped = app.start(gate_venvs["clean"], argv, env={"BOOTGUARD_MODE": "enforce"})
-    try:
-        status = stopped.wait_exit(30)
-    finally:
-        stopped.stop()
-    assert status == 3, stopped.output()
-    assert "bootguard:internal" in stopped.output()
-    assert "Application startup failed" in stopped.output()
+    status, stopped_log = app.run_to_exit(
+        gate_venvs["clean"], argv, env={"BOOTGUARD_MODE": "enforce"}
+    )
+    assert status == 3, stopped_log
+    assert "bootguard:internal" in stopped_log
+    assert "Application startup failed" in stopped_log
 
     env = {"BOOTGUARD_MODE": "enforce", "BOOTGUARD_ON_INTERNAL_ERROR": "ready"}
     kept = app.start(gate_venvs["clean"], argv, env=env)

@@ -12,11 +12,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.support.gate import make_app, no_control_socket, server_path
+from tests.support.gate import GUARDED_WSGI, ShopFactory, no_control_socket
 from tests.support.health import fetch, free_port
 from tests.support.venvs import VenvFactory
-
-__all__ = ["server_path"]  # fixtures used here
 
 TOKEN = "recheck-token"
 
@@ -65,19 +63,11 @@ def test_recheck_setting_flips_readiness_after_a_pip_install(
     assert "Traceback" not in stderr, stderr
 
 
-WSGI = """
-import bootguard
-
-def app(environ, start_response):
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"shop"]
-
-application = bootguard.guard(app)
-"""
+WSGI = "import bootguard\n" + GUARDED_WSGI
 
 
 def test_what_a_pip_install_in_the_running_server_does_to_readiness(
-    venv_factory: VenvFactory, tmp_path: Path, server_path: list[Path]
+    venv_factory: VenvFactory, shop: ShopFactory
 ) -> None:
     """gunicorn, the gate with ``recheck_interval``, real ``pip`` into the server's venv.
 
@@ -87,9 +77,7 @@ def test_what_a_pip_install_in_the_running_server_does_to_readiness(
     """
     interval = 0.3
     venv = venv_factory(install=["taskq==5.0.0", "msgbus==4.1.0"])
-    app = make_app(
-        tmp_path / "shop",
-        server_path,
+    app = shop(
         tool_bootguard=f'manifest = "requirements.lock"\nrecheck_interval = {interval}\n',
         files={"wsgi.py": WSGI},
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import bootguard_outside
-from tests.support.gate import make_app
+from tests.support.gate import GUARDED_WSGI, make_app
 from tests.support.venvs import Venv, VenvFactory
 
 INSTALL = ["taskq==5.0.0", "msgbus==4.1.0", "fastjson==2.1"]
@@ -353,21 +353,19 @@ def test_a_probe_of_the_right_shape_still_works(tmp_path: Path) -> None:
 
 # --- the boot gate ------------------------------------------------------------------------
 
-GATE_BOOT = """
+GATE_BOOT = (
+    """
 import json, bootguard
 from bootguard import state
-
-def app(environ, start_response):
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"shop"]
-
-application = bootguard.guard(app)
-verdict = state.current()
+"""
+    + GUARDED_WSGI
+    + """verdict = state.current()
 print(json.dumps({
     "ready": verdict.ready,
     "problems": {f.key: f.status for f in verdict.report.problems},
 }))
 """
+)
 
 
 def test_the_gate_sees_the_drift_next_to_a_broken_egg_info(

@@ -13,15 +13,12 @@ import json
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.support.bugsink import Bugsink, free_port, running_bugsink
-from tests.support.gate import App, gate_venvs, make_app, server_path
+from tests.support.gate import App, ShopFactory
 from tests.support.venvs import Venv
-
-__all__ = ["gate_venvs", "server_path"]  # fixtures used here
 
 WSGI_APP = """
 def app(environ, start_response):
@@ -88,10 +85,8 @@ def bugsink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bugsink]:
 
 
 @pytest.fixture
-def app(tmp_path: Path, server_path: list[Path]) -> App:
-    return make_app(
-        tmp_path / "shop",
-        server_path,
+def app(shop: ShopFactory) -> App:
+    return shop(
         files={
             "app_client.py": APP_CLIENT,
             "auto_first.py": AUTO_FIRST,
@@ -101,17 +96,7 @@ def app(tmp_path: Path, server_path: list[Path]) -> App:
 
 
 def _boot(app: App, venv: Venv, script: str, *args: str) -> str:
-    import subprocess
-
-    result = subprocess.run(
-        [str(venv.python), script, *args],
-        cwd=app.root,
-        env=app.env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = app.python(venv, script, *args)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     return result.stdout

@@ -16,28 +16,27 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.support.bugsink import Bugsink, running_bugsink
-from tests.support.gate import App, gate_venvs, make_app, no_control_socket, server_path
+from tests.support.gate import (
+    GUARDED_WSGI,
+    App,
+    ShopFactory,
+    no_control_socket,
+)
 from tests.support.health import fetch, free_port
 from tests.support.venvs import Venv
 
-__all__ = ["gate_venvs", "server_path"]  # fixtures used here
-
-WSGI = """
+WSGI = (
+    """
 import os, sentry_sdk, bootguard
 if os.environ["SHOP_DSN"]:
     sentry_sdk.init(dsn=os.environ["SHOP_DSN"], server_name="fork-node")
-
-def app(environ, start_response):
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"shop"]
-
-application = bootguard.guard(app)
 """
+    + GUARDED_WSGI
+)
 
 # gunicorn calls worker_exit in each worker as it stops: time the SDK's flush there, which
 # is where a worker waits for an event stuck in the queue it inherited.
@@ -94,12 +93,10 @@ def _serve_then_stop(app: App, venv: Venv, dsn: str) -> tuple[int | None, float,
 
 
 def test_forked_workers_neither_resend_nor_wait_for_the_masters_boot_event(
-    bugsink: Bugsink, tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+    bugsink: Bugsink, shop: ShopFactory, gate_venvs: dict[str, Venv]
 ) -> None:
     project, dsn = bugsink.new_project("fork")
-    app = make_app(
-        tmp_path / "shop", server_path, files={"wsgi.py": WSGI, "gunicorn.conf.py": CONF}
-    )
+    app = shop(files={"wsgi.py": WSGI, "gunicorn.conf.py": CONF})
     drift = gate_venvs["drift"]
 
     baseline_status, baseline_s, _ = _serve_then_stop(app, drift, "")  # no Sentry at all
@@ -141,10 +138,10 @@ print(json.dumps({"ready": state.current().ready}))
 
 
 def test_an_internal_error_reaches_sentry_at_level_error(
-    bugsink: Bugsink, tmp_path: Path, server_path: list[Path], gate_venvs: dict[str, Venv]
+    bugsink: Bugsink, shop: ShopFactory, gate_venvs: dict[str, Venv]
 ) -> None:
     project, dsn = bugsink.new_project("internal")
-    app = make_app(tmp_path / "shop", server_path, files={"buggy.py": BUGGY})
+    app = shop(files={"buggy.py": BUGGY})
     result = subprocess.run(
         [str(gate_venvs["clean"].python), "buggy.py", dsn],
         cwd=app.root, env=app.env(), capture_output=True, text=True, timeout=60, check=False,

@@ -13,6 +13,7 @@ venv's.  The lock pins ``taskq==5.0.0`` and ``msgbus==4.1.0``:
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -20,6 +21,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from packaging.version import Version
@@ -28,17 +30,43 @@ from tests.support.toolpath import tool_path
 from tests.support.venvs import Venv, clean_env, make_venv
 
 __all__ = [
+    "GUARDED_WSGI",
     "LOCK",
+    "RAW_LIFESPAN",
     "App",
     "Server",
+    "ShopFactory",
     "gate_venvs",
     "make_app",
     "no_control_socket",
     "server_path",
+    "shop",
+    "verdict_of",
 ]
 
 LOCK = "taskq==5.0.0\nmsgbus==4.1.0\n"
 MSGBUS = {"clean": "4.1.0", "drift": "4.2.0", "other": "3.6.0"}
+
+# The application the gate tests boot: a WSGI app wrapped by the gate (``import bootguard``
+# comes first in the script that uses it), and a raw ASGI app answering its lifespan.
+GUARDED_WSGI = """
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"shop"]
+
+application = bootguard.guard(app)
+"""
+RAW_LIFESPAN = """
+async def raw(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            await send({"type": message["type"] + ".complete"})
+            if message["type"] == "lifespan.shutdown":
+                return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"shop"})
+"""
 TOOLS = ("sentry-sdk", "gunicorn", "uvicorn", "django", "celery")
 
 
@@ -83,8 +111,18 @@ class App:
         timeout: float = 60.0,
     ) -> subprocess.CompletedProcess[str]:
         """``python -c code`` with the venv's interpreter in the app directory."""
+        return self.python(venv, "-c", code, env=env, timeout=timeout)
+
+    def python(
+        self,
+        venv: Venv,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 60.0,
+    ) -> subprocess.CompletedProcess[str]:
+        """``python ARGS`` with the venv's interpreter in the app directory, output captured."""
         return subprocess.run(
-            [str(venv.python), "-c", code],
+            [str(venv.python), *args],
             cwd=self.root,
             env=self.env(env),
             capture_output=True,
@@ -98,6 +136,26 @@ class App:
     ) -> Server:
         """Start ``python ARGS`` (a server) with the venv's interpreter, logging to a file."""
         return Server([str(venv.python), *args], cwd=self.root, env=self.env(env))
+
+    def run_to_exit(
+        self,
+        venv: Venv,
+        args: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+    ) -> tuple[int | None, str]:
+        """Start a server that should stop by itself; its exit status and its output.
+
+        The status is ``None`` when it still ran after ``timeout`` seconds (it is stopped
+        then, as it is in every case before this returns).
+        """
+        server = self.start(venv, args, env=env)
+        try:
+            status = server.wait_exit(timeout)
+        finally:
+            server.stop()
+        return status, server.output()
 
 
 def make_app(
@@ -118,6 +176,32 @@ def make_app(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
     return App(root, tuple(paths))
+
+
+class ShopFactory(Protocol):
+    """The ``shop`` fixture: ``shop(tool_bootguard=..., files=...)`` writes ``tmp_path/shop``."""
+
+    def __call__(
+        self,
+        *,
+        tool_bootguard: str = 'manifest = "requirements.lock"\n',
+        files: Mapping[str, str] | None = None,
+    ) -> App: ...
+
+
+@pytest.fixture
+def shop(tmp_path: Path, server_path: list[Path]) -> ShopFactory:
+    """Make the test's app directory ``tmp_path/shop`` (see :func:`make_app`), run with the
+    servers' path."""
+
+    def make(
+        *,
+        tool_bootguard: str = 'manifest = "requirements.lock"\n',
+        files: Mapping[str, str] | None = None,
+    ) -> App:
+        return make_app(tmp_path / "shop", server_path, tool_bootguard=tool_bootguard, files=files)
+
+    return make
 
 
 class Server:
@@ -175,3 +259,12 @@ def no_control_socket() -> list[str]:
 
     known = {s.name for s in gunicorn.config.KNOWN_SETTINGS}
     return ["--no-control-socket"] if "control_socket_disable" in known else []
+
+
+def verdict_of(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    """The JSON verdict a boot script printed on its last line; fail with its output if none."""
+    try:
+        data: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError) as err:
+        raise AssertionError(f"no verdict printed:\n{result.stdout}\n{result.stderr}") from err
+    return data
