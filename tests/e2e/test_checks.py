@@ -9,7 +9,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.support.cli import bootguard_in, bootguard_outside, json_report
+import pytest
+
+from tests.support.cli import bootguard_in, bootguard_outside, json_report, snapshot_in
 from tests.support.venvs import VenvFactory
 
 LOCK = "taskq==5.0.0\nmsgbus==4.1.0\n"
@@ -44,13 +46,20 @@ def test_extraneous_warns_strict_fails_ignore_hides(
     assert _checks(json_report(ignored)) == {}
 
 
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [("requirements.in", "taskq>=5\n"), ("requirements.txt", "taskq==5.0.0\n")],
+    ids=["specifier", "pinned"],
+)
 def test_top_level_requirements_account_for_transitive_dependencies(
-    venv_factory: VenvFactory, tmp_path: Path
+    venv_factory: VenvFactory, tmp_path: Path, name: str, line: str
 ) -> None:
-    """A specifier-style file (not a lock) lists only what the app asks for directly."""
+    """A file of top-level requirements (not a lock) lists only what the app asks for directly:
+    a specifier (``taskq>=5``), or a pin (``taskq==5.0.0`` alone, no msgbus line: a common
+    requirements file).  No false alarm either way."""
     venv = venv_factory(install=["taskq==5.0.0", "msgbus==4.1.0", "zope.interface==6.0"])
-    top = tmp_path / "requirements.in"
-    top.write_text("taskq>=5\n")
+    top = tmp_path / name
+    top.write_text(line)
     checks = _checks(
         json_report(bootguard_outside("check", "-m", top, "--python", venv.python, "--json"))
     )
@@ -130,8 +139,7 @@ def test_seal_mismatch_falls_back_to_the_full_check(
     venv_factory: VenvFactory, tmp_path: Path, bootguard_pythonpath: Path
 ) -> None:
     venv = venv_factory(install=["taskq==5.0.0", "msgbus==4.1.0"])
-    snapshot = tmp_path / "snapshot.txt"
-    assert bootguard_in(venv, bootguard_pythonpath, "snapshot", "-o", snapshot).returncode == 0
+    snapshot = snapshot_in(venv, bootguard_pythonpath, tmp_path / "snapshot.txt")
     fast = bootguard_in(venv, bootguard_pythonpath, "check", "-m", snapshot)
     assert fast.returncode == 0 and "sealed snapshot" in fast.stdout
 
@@ -189,16 +197,3 @@ def test_discovery_in_the_current_directory_and_exit_codes(
     assert missing.returncode == 2 and "nope.txt: no such file" in missing.stderr
     no_python = bootguard_outside("check", "--python", tmp_path / "nope" / "python")
     assert no_python.returncode == 2 and "Traceback" not in no_python.stderr
-
-
-def test_pinned_top_level_requirements_do_not_make_dependencies_extraneous(
-    venv_factory: VenvFactory, tmp_path: Path
-) -> None:
-    """``taskq==5.0.0`` alone (no msgbus line) is a common requirements file: no false alarm."""
-    venv = venv_factory(install=["taskq==5.0.0", "msgbus==4.1.0", "zope.interface==6.0"])
-    top = tmp_path / "requirements.txt"
-    top.write_text("taskq==5.0.0\n")
-    checks = _checks(
-        json_report(bootguard_outside("check", "-m", top, "--python", venv.python, "--json"))
-    )
-    assert set(checks) == {"zope-interface:extraneous"}

@@ -18,7 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 from venv import EnvBuilder
@@ -82,6 +82,17 @@ class _Boot(Protocol):
     def __call__(
         self, root: Path, venv: str, args: list[str], env: dict[str, str] | None = None
     ) -> Server: ...
+
+
+def _clean_and_drift(
+    boot: _Boot,
+    root: Path,
+    args: Callable[[int], list[str]],
+    env: Callable[[int], dict[str, str]],
+) -> tuple[dict[str, int], dict[str, Server]]:
+    """Start the app from the clean venv and from the drifted one, each with a free port."""
+    ports = {"clean": free_port(), "drift": free_port()}
+    return ports, {name: boot(root, name, args(port), env(port)) for name, port in ports.items()}
 
 
 def _anonymous(port: int, path: str = "/readyz") -> tuple[int, object]:
@@ -157,16 +168,19 @@ def test_drift_demo_shows_pip_check_passing_and_bootguard_failing(tmp_path: Path
 
 def test_flask_app(examples: Path, boot: _Boot) -> None:
     root = examples / "flask_app"
-    ports = {"clean": free_port(), "drift": free_port()}
-    servers = {
-        name: boot(
-            root,
-            name,
-            ["-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *no_control_socket(), "app:app"],
-            {"BOOTGUARD_TOKEN": TOKEN},
-        )
-        for name, port in ports.items()
-    }
+    ports, servers = _clean_and_drift(
+        boot,
+        root,
+        lambda port: [
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            *no_control_socket(),
+            "app:app",
+        ],
+        lambda port: {"BOOTGUARD_TOKEN": TOKEN},
+    )
     for name, server in servers.items():
         wait_http(server, ports[name])
 
@@ -259,16 +273,12 @@ def test_django_app_under_gunicorn_conf(examples: Path, boot: _Boot) -> None:
 
 def test_celery_worker_with_health_endpoints(examples: Path, boot: _Boot) -> None:
     root = examples / "celery_worker"
-    ports = {"clean": free_port(), "drift": free_port()}
-    workers = {
-        name: boot(
-            root,
-            name,
-            ["-m", "celery", "-A", "tasks", "worker", "--pool=solo", "--loglevel=INFO"],
-            {"HEALTH_PORT": str(port)},
-        )
-        for name, port in ports.items()
-    }
+    ports, workers = _clean_and_drift(
+        boot,
+        root,
+        lambda port: ["-m", "celery", "-A", "tasks", "worker", "--pool=solo", "--loglevel=INFO"],
+        lambda port: {"HEALTH_PORT": str(port)},
+    )
     for name, worker in workers.items():
         worker.wait_for("ready.", timeout=60)  # the real worker is consuming
         wait_http(worker, ports[name])

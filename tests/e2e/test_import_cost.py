@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.cli import REPO_ROOT, bootguard_in
+from tests.support.cli import REPO_ROOT, snapshot_in
 from tests.support.venvs import VenvFactory
 
 
@@ -30,8 +30,7 @@ def test_sealed_check_loads_nothing_heavy(
 ) -> None:
     """The boot-time fast path must not import packaging, argparse, dataclasses, json or re."""
     venv = venv_factory(install=["taskq==5.0.0", "msgbus==4.1.0"])
-    snapshot = tmp_path / "snapshot.txt"
-    assert bootguard_in(venv, bootguard_pythonpath, "snapshot", "-o", snapshot).returncode == 0
+    snapshot = snapshot_in(venv, bootguard_pythonpath, tmp_path / "snapshot.txt")
     result = subprocess.run(
         [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(snapshot)],
         capture_output=True, text=True, cwd=venv.path,

@@ -155,13 +155,18 @@ def test_eggs_zips_egg_info_files_and_target_dirs_are_seen_as_importlib_sees_the
     assert before != after
 
 
+def _stale_msgbus_egg_info(directory: Path, version: str) -> Path:
+    """``directory`` with a ``msgbus.egg-info`` of ``version`` in it (as a checkout leaves)."""
+    (directory / "msgbus.egg-info").mkdir(parents=True, exist_ok=True)
+    (directory / "msgbus.egg-info" / "PKG-INFO").write_text(_pkg_info("msgbus", version))
+    return directory
+
+
 def test_a_stale_egg_info_in_the_working_directory_is_a_note(
     venv_factory: VenvFactory, bootguard_pythonpath: Path, tmp_path: Path
 ) -> None:
     venv = venv_factory("app", install=["msgbus==4.1.0"])
-    work = tmp_path / "checkout"
-    (work / "msgbus.egg-info").mkdir(parents=True)
-    (work / "msgbus.egg-info" / "PKG-INFO").write_text(_pkg_info("msgbus", "4.1.0"))
+    work = _stale_msgbus_egg_info(tmp_path / "checkout", "4.1.0")
     same = _in_venv(venv, bootguard_pythonpath, _CHECK_HERE, cwd=work)
     assert "msgbus:duplicate" not in same["checks"]  # type: ignore[operator]
     notes = same.get("notes", [])
@@ -171,7 +176,7 @@ def test_a_stale_egg_info_in_the_working_directory_is_a_note(
         for note in notes  # type: ignore[attr-defined]
     ), notes
 
-    (work / "msgbus.egg-info" / "PKG-INFO").write_text(_pkg_info("msgbus", "4.0.0"))
+    _stale_msgbus_egg_info(work, "4.0.0")
     older = _in_venv(venv, bootguard_pythonpath, _CHECK_HERE, cwd=work)
     [finding] = older["checks"]["msgbus:duplicate"]  # type: ignore[index]
     assert finding["status"] == "warn"
@@ -201,9 +206,7 @@ def test_the_script_directory_is_named_as_such(
 ) -> None:
     """At boot, ``sys.path[0]`` is the application's directory: a stale copy there is named."""
     venv = venv_factory("app", install=["msgbus==4.1.0"])
-    app = tmp_path / "app"
-    (app / "msgbus.egg-info").mkdir(parents=True)
-    (app / "msgbus.egg-info" / "PKG-INFO").write_text(_pkg_info("msgbus", "4.0.0"))
+    app = _stale_msgbus_egg_info(tmp_path / "app", "4.0.0")
     (app / "boot.py").write_text(_CHECK_HERE.replace("; ", "\n") + "\n")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -68,6 +68,13 @@ def _run(command: list[str | Path], cwd: Path, env: dict[str, str] | None = None
     return result.stdout
 
 
+def _pip_compile(house: Path, project: Path, output: str | Path) -> None:
+    """pip-compile the project's pyproject.toml into ``output``, offline from ``house``."""
+    options: list[str | Path] = ["--no-index", "--find-links", house, "--no-header", "-q"]
+    options.append("--strip-extras")
+    _run([tool("pip-tools"), *options, "-o", output, "pyproject.toml"], project)
+
+
 def _findings(venv_python: Path, manifest: Path, *args: str, cwd: Path) -> list[str]:
     result = bootguard_outside(
         "check", "-m", manifest, "--python", venv_python, "--json", *args, cwd=cwd
@@ -90,15 +97,7 @@ def _verbose(venv_python: Path, manifest: Path, *args: str, cwd: Path) -> str:
 @pytest.mark.parametrize("editable", [True, False], ids=["pip-install-e", "pip-install"])
 def test_pip_compile_then_the_project_itself(house: Path, tmp_path: Path, editable: bool) -> None:
     project = _project(tmp_path)
-    compile_: list[str | Path] = [
-        tool("pip-tools"),
-        "--no-index",
-        "--find-links",
-        house,
-        "--no-header",
-        "-q",
-    ]
-    _run([*compile_, "--strip-extras", "-o", "requirements.txt", "pyproject.toml"], project)
+    _pip_compile(house, project, "requirements.txt")
     lock = project / "requirements.txt"
     pins = [line for line in lock.read_text().splitlines() if line[:1].isalpha()]
     assert pins == ["tinyutil==1.1", "web-kit==2.0"]  # the project is not in its lock
@@ -121,15 +120,7 @@ def test_project_found_by_where_it_was_installed_from(house: Path, tmp_path: Pat
     project = _project(tmp_path)
     (project / "requirements").mkdir()
     lock = project / "requirements" / "prod.txt"
-    compile_: list[str | Path] = [
-        tool("pip-tools"),
-        "--no-index",
-        "--find-links",
-        house,
-        "--no-header",
-        "-q",
-    ]
-    _run([*compile_, "--strip-extras", "-o", lock, "pyproject.toml"], project)
+    _pip_compile(house, project, lock)
     venv = make_venv(tmp_path / "venv", find_links=(house,))
     venv.install("-r", str(lock), deps=True)
     venv.install(f"{project}[test]", deps=True)

@@ -80,7 +80,21 @@ ls -A "$DIR" > "$OUT/listing"
 """
 
 
-def _outcome(out: Path) -> tuple[int, str, bytes, list[str]]:
+def _snapshot_in_mount(
+    venv: Venv, pythonpath: Path, tmp_path: Path, mount: str, *, seed: tuple[str, bytes]
+) -> tuple[int, str, bytes, list[str]]:
+    """Write ``seed`` (a path under ``tmp_path`` and its bytes), run ``mount`` (sh) on
+    ``tmp_path/mnt`` in a private namespace, snapshot into it; what the snapshot left.
+
+    The outcome is the exit status, stderr, the snapshot file's bytes after, and the mount's
+    listing (``tmp_path/out`` keeps them, outside the mount).
+    """
+    directory, out = tmp_path / "mnt", tmp_path / "out"
+    directory.mkdir()
+    out.mkdir()
+    (tmp_path / seed[0]).write_bytes(seed[1])
+    variables = {"DIR": str(directory), "OUT": str(out)}
+    _in_mount_namespace(venv, pythonpath, mount + _RUN_SNAPSHOT, variables)
     return (
         int((out / "rc").read_text()),
         (out / "stderr").read_text(),
@@ -92,18 +106,15 @@ def _outcome(out: Path) -> tuple[int, str, bytes, list[str]]:
 def test_a_full_filesystem_keeps_the_previous_snapshot_whole(
     venv: Venv, previous: bytes, tmp_path: Path, bootguard_pythonpath: Path
 ) -> None:
-    mount, out = tmp_path / "mnt", tmp_path / "out"
-    mount.mkdir()
-    out.mkdir()
-    (out / "good.txt").write_bytes(previous)
-    script = (
+    mount = (
         'mount -t tmpfs -o size=64k tmpfs "$DIR" || exit 97\n'
         'cp "$OUT/good.txt" "$DIR/snapshot.txt"\n'
         'dd if=/dev/zero of="$DIR/fill" bs=1024 2>/dev/null\n'  # fills it: dd stops at ENOSPC
-        'test "$(df -P "$DIR" | awk \'NR==2 {print $4}\')" = 0 || exit 3\n' + _RUN_SNAPSHOT
+        'test "$(df -P "$DIR" | awk \'NR==2 {print $4}\')" = 0 || exit 3\n'
     )
-    _in_mount_namespace(venv, bootguard_pythonpath, script, {"DIR": str(mount), "OUT": str(out)})
-    rc, stderr, after, listing = _outcome(out)
+    rc, stderr, after, listing = _snapshot_in_mount(
+        venv, bootguard_pythonpath, tmp_path, mount, seed=("out/good.txt", previous)
+    )
     assert rc == 2, stderr
     assert stderr.count("\n") == 1 and stderr.startswith("bootguard: error: cannot write ")
     assert "No space left on device" in stderr and "previous file is unchanged" in stderr
@@ -114,15 +125,10 @@ def test_a_full_filesystem_keeps_the_previous_snapshot_whole(
 def test_a_read_only_mount_keeps_the_previous_snapshot(
     venv: Venv, previous: bytes, tmp_path: Path, bootguard_pythonpath: Path
 ) -> None:
-    mount, out = tmp_path / "mnt", tmp_path / "out"
-    mount.mkdir()
-    out.mkdir()
-    (mount / "snapshot.txt").write_bytes(previous)
-    script = (
-        'mount --bind "$DIR" "$DIR" && mount -o remount,bind,ro "$DIR" || exit 97\n' + _RUN_SNAPSHOT
+    mount = 'mount --bind "$DIR" "$DIR" && mount -o remount,bind,ro "$DIR" || exit 97\n'
+    rc, stderr, after, listing = _snapshot_in_mount(
+        venv, bootguard_pythonpath, tmp_path, mount, seed=("mnt/snapshot.txt", previous)
     )
-    _in_mount_namespace(venv, bootguard_pythonpath, script, {"DIR": str(mount), "OUT": str(out)})
-    rc, stderr, after, listing = _outcome(out)
     assert rc == 2 and stderr.count("\n") == 1, stderr
     assert "Read-only file system" in stderr
     assert after == previous

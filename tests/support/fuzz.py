@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-__all__ = ["mutate_text"]
+__all__ = ["mutate_text", "mutated_or_random"]
 
 
 def mutate_text(seed: str, data: st.DataObject) -> str:
@@ -25,3 +25,10 @@ def mutate_text(seed: str, data: st.DataObject) -> str:
         else:
             text = text[:position] + chunk + text[position + len(chunk) :]
     return text
+
+
+def mutated_or_random(seed: str, data: st.DataObject, max_size: int) -> bytes:
+    """Half the time ``seed`` mutated (:func:`mutate_text`), else up to ``max_size`` random bytes."""
+    if data.draw(st.booleans()):
+        return mutate_text(seed, data).encode("utf-8", "surrogatepass")
+    return data.draw(st.binary(max_size=max_size))

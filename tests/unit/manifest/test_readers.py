@@ -16,7 +16,7 @@ from packaging.markers import default_environment
 
 from bootguard.errors import ManifestError
 from bootguard.manifest import Selection, detect_format, discover, read_manifest
-from tests.support.fuzz import mutate_text
+from tests.support.fuzz import mutated_or_random
 
 LINUX = Selection(marker_env={k: str(v) for k, v in default_environment().items()})
 
@@ -141,11 +141,7 @@ def test_only_manifest_errors_escape_the_readers(tmp_path: Path, data: st.DataOb
     (tmp_path / "other.txt").write_text("x==1\n")
     for name, seed in (("requirements.txt", SEED_REQUIREMENTS), ("pylock.toml", SEED_PYLOCK)):
         path = tmp_path / name
-        if data.draw(st.booleans()):
-            content: bytes = mutate_text(seed, data).encode("utf-8", "surrogatepass")
-        else:
-            content = data.draw(st.binary(max_size=200))
-        path.write_bytes(content)
+        path.write_bytes(mutated_or_random(seed, data, max_size=200))
         try:
             read_manifest(path, LINUX)
         except ManifestError as err:

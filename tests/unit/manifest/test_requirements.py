@@ -22,7 +22,7 @@ from packaging.utils import canonicalize_name
 from bootguard.errors import ManifestError
 from bootguard.manifest import Manifest, Selection, read_manifest
 from bootguard.manifest.requirements import MAX_INCLUDE_DEPTH
-from tests.support.fuzz import mutate_text
+from tests.support.fuzz import mutated_or_random
 
 PIP_DOCS = Path(__file__).resolve().parents[2] / "data" / "pip_docs"
 HERE = Selection(marker_env={k: str(v) for k, v in default_environment().items()})
@@ -284,10 +284,7 @@ def test_only_manifest_errors_escape_for_every_line_kind(
     """Mutated lines of every kind (and random bytes) give a reading or a ManifestError."""
     (tmp_path / "other.txt").write_text("-r requirements.txt\nx==1\n")
     path = tmp_path / "requirements.txt"
-    if data.draw(st.booleans()):
-        path.write_bytes(mutate_text(SEED, data).encode("utf-8", "surrogatepass"))
-    else:
-        path.write_bytes(data.draw(st.binary(max_size=300)))
+    path.write_bytes(mutated_or_random(SEED, data, max_size=300))
     try:
         _read(path)
     except ManifestError as err:
