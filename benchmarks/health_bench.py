@@ -32,13 +32,12 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.support.health import LOOPBACK, ServerProcess, gunicorn, uvicorn
+from tests.support.health import LOOPBACK, ServerProcess, gunicorn, in_threads, uvicorn
 
 __all__ = ["inprocess", "main", "measure"]
 
@@ -100,15 +99,10 @@ def _python_rps(port: int, path: str, seconds: float, connections: int) -> tuple
         if conn is not None:
             conn.close()
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    elapsed = in_threads(worker, connections)
     if failures:
         raise RuntimeError(failures[0])
-    return sum(count) / (time.perf_counter() - started), sum(count)
+    return sum(count) / elapsed, sum(count)
 
 
 def _tree_cpu(pid: int) -> float | None:

@@ -56,20 +56,19 @@ HANGING = {
     "shop/spins.py": "while True:\n    pass\n",
     "shop/health.py": "import time\ndef hangs():\n    time.sleep(60)\n",
 }
+# the settings that import and call them in-process (isolated = false: the default)
+HANGING_PROBES = (
+    'manifest = "requirements.lock"\nmode = "report"\n'
+    'imports = ["shop.sleeps", "shop.spins", "taskq"]\n'
+    'smoke = ["shop.health:hangs"]\n'
+    "import_timeout = 1\nsmoke_timeout = 1\n"
+)
 
 
 def test_hanging_in_process_probes_time_out_and_the_boot_proceeds(
     shop: ShopFactory, gate_venvs: dict[str, Venv]
 ) -> None:
-    app = shop(
-        tool_bootguard=(
-            'manifest = "requirements.lock"\nmode = "report"\n'
-            'imports = ["shop.sleeps", "shop.spins", "taskq"]\n'
-            'smoke = ["shop.health:hangs"]\n'
-            "import_timeout = 1\nsmoke_timeout = 1\n"  # isolated = false: the default
-        ),
-        files=HANGING,
-    )
+    app = shop(tool_bootguard=HANGING_PROBES, files=HANGING)
     result = app.run(gate_venvs["clean"], BOOT, timeout=30)  # a hang fails here
 
     assert result.returncode == 0, result.stderr

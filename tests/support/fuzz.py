@@ -6,9 +6,20 @@ reader's first check, while a few edits to a real manifest reach the deep branch
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 __all__ = ["mutate_text", "mutated_or_random"]
+
+
+def fuzz_settings(max_examples: int) -> settings:
+    """Settings of a test that fuzzes files under ``tmp_path``: no deadline (file I/O varies),
+    and ``tmp_path`` shared by the examples (each example rewrites the files it reads)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
 
 
 def mutate_text(seed: str, data: st.DataObject) -> str:

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,7 @@ __all__ = [
     "fetch",
     "free_port",
     "gunicorn",
+    "in_threads",
     "run_load",
     "uvicorn",
 ]
@@ -230,11 +231,16 @@ def run_load(
             with lock:
                 result.statuses[path][status] += 1
 
+    result.elapsed = in_threads(worker, concurrency)
+    return result
+
+
+def in_threads(worker: Callable[[int], object], count: int) -> float:
+    """Run ``worker(0)`` ... ``worker(count - 1)`` in threads at once; the seconds they took."""
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    result.elapsed = time.perf_counter() - started
-    return result
+    return time.perf_counter() - started

@@ -94,14 +94,15 @@ def install_from_index(venv: Venv, *targets: str | Path) -> None:
     allowed); raise :class:`CommandFailed` with pip's output on failure."""
     command = [sys.executable, "-m", "pip", "--python", str(venv.python), "install", "-q"]
     command += [str(target) for target in targets]
+    _run_or_raise(command, env=index_env(), cwd=venv.path, timeout=600)
+
+
+def _run_or_raise(
+    command: list[str], *, env: dict[str, str], timeout: float, cwd: Path | None = None
+) -> None:
+    """Run ``command``, output captured; raise :class:`CommandFailed` with it on failure."""
     result = subprocess.run(
-        command,
-        env=index_env(),
-        cwd=venv.path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
     )
     if result.returncode != 0:
         raise CommandFailed(result.returncode, command, result.stdout, result.stderr)
@@ -110,16 +111,9 @@ def install_from_index(venv: Venv, *targets: str | Path) -> None:
 def python_venv(python: str | Path, path: Path, find_links: tuple[Path, ...] = ()) -> Venv:
     """A pip-less venv of another interpreter (``python -m venv --without-pip``), driven by
     the outer pip like :func:`tests.support.venvs.make_venv`'s."""
-    made = subprocess.run(
-        [str(python), "-m", "venv", "--without-pip", str(path)],
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    _run_or_raise(
+        [str(python), "-m", "venv", "--without-pip", str(path)], env=clean_env(), timeout=120
     )
-    if made.returncode != 0:
-        raise CommandFailed(made.returncode, made.args, made.stdout, made.stderr)
     site = sorted(path.glob("lib/python*/site-packages"))
     return Venv(
         path=path, python=path / "bin" / "python", site_packages=site[0], find_links=find_links
@@ -137,17 +131,12 @@ def build_dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
         for name in files:
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO_ROOT / name, source / name)
-        built = subprocess.run(
+        _run_or_raise(
             [sys.executable, "-m", "build", "--outdir", str(root / "dist"), str(source)],
             env=index_env(),
             cwd=root,
-            capture_output=True,
-            text=True,
             timeout=600,
-            check=False,
         )
-        if built.returncode != 0:
-            raise CommandFailed(built.returncode, built.args, built.stdout, built.stderr)
         (sdist,) = (root / "dist").glob("*.tar.gz")
         (wheel,) = (root / "dist").glob("*.whl")
         _BUILT[key] = Dists(source=source, files=tuple(files), sdist=sdist, wheel=wheel)

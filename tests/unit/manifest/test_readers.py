@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from packaging.markers import default_environment
 
 from bootguard.errors import ManifestError
 from bootguard.manifest import Selection, detect_format, discover, read_manifest
-from tests.support.fuzz import mutated_or_random
+from tests.support.fuzz import fuzz_settings, mutated_or_random
 
 LINUX = Selection(marker_env={k: str(v) for k, v in default_environment().items()})
 
@@ -133,9 +133,7 @@ SEED_PYLOCK = (
 )
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzz_settings(150)
 @given(data=st.data())
 def test_only_manifest_errors_escape_the_readers(tmp_path: Path, data: st.DataObject) -> None:
     (tmp_path / "other.txt").write_text("x==1\n")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from packaging.markers import default_environment
 from packaging.utils import canonicalize_name
@@ -22,7 +22,7 @@ from packaging.utils import canonicalize_name
 from bootguard.errors import ManifestError
 from bootguard.manifest import Manifest, Selection, read_manifest
 from bootguard.manifest.requirements import MAX_INCLUDE_DEPTH
-from tests.support.fuzz import mutated_or_random
+from tests.support.fuzz import fuzz_settings, mutated_or_random
 
 PIP_DOCS = Path(__file__).resolve().parents[2] / "data" / "pip_docs"
 HERE = Selection(marker_env={k: str(v) for k, v in default_environment().items()})
@@ -274,9 +274,7 @@ SEED = (
 )
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzz_settings(200)
 @given(data=st.data())
 def test_only_manifest_errors_escape_for_every_line_kind(
     tmp_path: Path, data: st.DataObject
