@@ -1,4 +1,4 @@
-"""The health middleware's cost under real servers, measured by ``tests/health_bench.py``.
+"""The health middleware's cost under real servers, measured by ``benchmarks/health_bench.py``.
 
 Why a separate process from a separate venv: the servers (gunicorn, uvicorn) are not in the
 measured environments, and running them from their own venv with the work tree on
@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .envs import ensure_aux_venv
-from .util import PINS, REPO, last_line, log, sh, tool_env
+from .util import HERE, PINS, REPO, last_line, log, sh, tool_env
 
 MIDDLEWARE_SECONDS = 1.0  # per sample; many short interleaved rounds beat a few long ones
 
 
 @dataclass(frozen=True, slots=True)
 class Middleware:
-    """The health middleware's cost under real servers (tests/health_bench.py), or why not."""
+    """The health middleware's cost under real servers (benchmarks/health_bench.py), or why not."""
 
     servers: tuple[dict[str, object], ...] = ()
     inprocess_ns: dict[str, float] | None = None
@@ -30,7 +30,7 @@ class Middleware:
 
 
 def measure_middleware(cache: Path, base: Path, rounds: int) -> Middleware:
-    """Run ``tests.health_bench`` (gunicorn and uvicorn, bare vs wrapped vs /readyz).
+    """Run ``health_bench.py`` (gunicorn and uvicorn, bare vs wrapped vs /readyz).
 
     The servers run from their own venv (``pins/servers.txt``) with the work tree on
     PYTHONPATH, so that this works whatever interpreter runs the benchmark. Load comes from
@@ -45,8 +45,7 @@ def measure_middleware(cache: Path, base: Path, rounds: int) -> Middleware:
     env["PYTHONPATH"] = str(REPO)
     argv: list[str | Path] = [
         servers.python,
-        "-m",
-        "tests.health_bench",
+        HERE / "health_bench.py",
         "--json",
         "--server",
         "both",
@@ -64,11 +63,11 @@ def measure_middleware(cache: Path, base: Path, rounds: int) -> Middleware:
     try:
         proc = sh(argv, env=env, cwd=REPO, timeout=120 + rounds * 3 * 2 * 10)
     except subprocess.TimeoutExpired:
-        return Middleware(versions=servers.versions, unavailable="tests.health_bench timed out")
+        return Middleware(versions=servers.versions, unavailable="health_bench.py timed out")
     if proc.returncode != 0:
         return Middleware(
             versions=servers.versions,
-            unavailable=f"tests.health_bench failed: {last_line(proc.stderr or proc.stdout)}",
+            unavailable=f"health_bench.py failed: {last_line(proc.stderr or proc.stdout)}",
         )
     data = json.loads(proc.stdout)
     calls = data.get("inprocess_ns")

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.tools import built_once, cache_root
+
 __all__ = ["BUGSINK_VERSION", "Bugsink", "cache_dir", "free_port", "running_bugsink"]
 
 BUGSINK_VERSION = "2.6.2"
@@ -72,9 +74,7 @@ print("SEED " + json.dumps({"token": AuthToken.create_full_access().token, "team
 
 def cache_dir() -> Path:
     """Where the Bugsink venv and seed live: ``$XDG_CACHE_HOME/bootguard-tests`` or ``~/.cache``."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    tag = f"bugsink-{BUGSINK_VERSION}-py{sys.version_info[0]}{sys.version_info[1]}"
-    return Path(base) / "bootguard-tests" / tag
+    return cache_root() / f"bugsink-{BUGSINK_VERSION}-py{sys.version_info[0]}{sys.version_info[1]}"
 
 
 def free_port() -> int:
@@ -177,18 +177,7 @@ def running_bugsink(workdir: Path) -> Iterator[Bugsink]:
 
 def ensure_installed() -> Path:
     """The cache dir with Bugsink's venv and a migrated seed database (built if missing)."""
-    home = cache_dir()
-    if (home / "ready").is_file():
-        return home
-    home.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(home.parent / f"{home.name}.lock"):
-        if (home / "ready").is_file():
-            return home
-        shutil.rmtree(home, ignore_errors=True)  # a build that was interrupted
-        home.mkdir()
-        _build(home)
-        (home / "ready").write_text(BUGSINK_VERSION)
-    return home
+    return built_once(cache_dir(), _build, BUGSINK_VERSION)
 
 
 def _build(home: Path) -> None:
@@ -281,15 +270,3 @@ def _wait_until_up(instance: Bugsink, server: subprocess.Popen[bytes]) -> None:
             time.sleep(0.1)
     msg = f"Bugsink did not answer within 60 s:\n{instance.log.read_text()[-4000:]}"
     raise RuntimeError(msg)
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    import fcntl
-
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

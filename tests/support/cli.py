@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tests.support.venvs import Venv, clean_env
 
-__all__ = ["REPO_ROOT", "bootguard_in", "bootguard_outside", "json_report"]
+__all__ = ["REPO_ROOT", "bootguard_in", "bootguard_outside", "json_report", "snapshot_in"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,3 +57,10 @@ def json_report(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
     except ValueError as err:
         raise AssertionError(f"not JSON: {result.stdout!r}\nstderr: {result.stderr}") from err
     return data
+
+
+def snapshot_in(venv: Venv, bootguard_path: Path, target: Path) -> Path:
+    """``bootguard snapshot -o TARGET`` run by the venv's own interpreter; fails if it fails."""
+    made = bootguard_in(venv, bootguard_path, "snapshot", "-o", target)
+    assert made.returncode == 0, made.stdout + made.stderr
+    return target

@@ -3,7 +3,7 @@
 Why: bootguard runs at boot on every node, reading files it does not control (every
 distribution's METADATA, RECORD, ``direct_url.json``, ``requires.txt``, and the manifest).
 One malformed file must never hang the boot, crash the command, or hide a real drift on
-another distribution.  The suite in ``tests/test_hostile.py`` breaks real installed
+another distribution.  The suite in ``tests/e2e/test_hostile.py`` breaks real installed
 environments and real manifests with this module and judges what the real CLI and the
 real ``guard()`` do about it.
 
@@ -440,11 +440,12 @@ def findings_of(outcome: Outcome, *, json_output: bool) -> dict[str, str] | None
     return found
 
 
-def _common(outcome: Outcome) -> list[str]:
+def _common(outcome: Outcome, exits: Iterable[int] = (0, 1, 2)) -> list[str]:
+    """A traceback anywhere in the output, and an exit status not in ``exits``."""
     problems = []
     if "Traceback (most recent call last)" in outcome.stderr + outcome.stdout:
         problems.append("traceback")
-    if outcome.returncode not in (0, 1, 2):
+    if outcome.returncode not in tuple(exits):
         problems.append("wrong exit")
     return problems
 
@@ -545,11 +546,7 @@ def judge_guard(outcome: Outcome, expect: Expectation) -> list[str]:
     """
     if outcome.hung:
         return ["hang", "hidden drift"]
-    problems = []
-    if "Traceback (most recent call last)" in outcome.stderr + outcome.stdout:
-        problems.append("traceback")
-    if outcome.returncode != 0:
-        problems.append("wrong exit")
+    problems = _common(outcome, exits=(0,))
     result = guard_result(outcome)
     if result is None:
         return [*problems, "hidden drift"]
@@ -577,11 +574,7 @@ def judge_survival(outcome: Outcome, *, exits: Iterable[int] = (0, 1, 2)) -> lis
     """Any verdict is acceptable, but in time, without a traceback, one line per error."""
     if outcome.hung:
         return ["hang"]
-    problems = []
-    if "Traceback (most recent call last)" in outcome.stderr + outcome.stdout:
-        problems.append("traceback")
-    if outcome.returncode not in tuple(exits):
-        problems.append("wrong exit")
+    problems = _common(outcome, exits)
     if outcome.returncode == 2 and len(outcome.stderr_lines) != 1:
         problems.append("noisy stderr")
     return problems
@@ -591,11 +584,7 @@ def judge_gate_config(outcome: Outcome) -> list[str]:
     """``guard()`` with an unusable manifest: ends, and says so as ``bootguard:config``."""
     if outcome.hung:
         return ["hang"]
-    problems = []
-    if "Traceback (most recent call last)" in outcome.stderr + outcome.stdout:
-        problems.append("traceback")
-    if outcome.returncode != 0:
-        problems.append("wrong exit")
+    problems = _common(outcome, exits=(0,))
     result = guard_result(outcome)
     checks = result["checks"] if result else {}
     assert isinstance(checks, dict)

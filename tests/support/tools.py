@@ -15,19 +15,20 @@ import shutil
 import subprocess
 import sys
 import venv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tests.support.venvs import clean_env
 
-__all__ = ["TOOL_VERSIONS", "cache_dir", "tool", "tool_env"]
+__all__ = ["TOOL_VERSIONS", "built_once", "cache_dir", "cache_root", "tool", "tool_env"]
 
 #: Pinned so the locks they write do not change under the tests.
 TOOL_VERSIONS = {"uv": "0.13.9", "pip-tools": "7.6.2", "pipenv": "2026.10.3"}
 _COMMANDS = {"uv": "uv", "pip-tools": "pip-compile", "pipenv": "pipenv"}
 
 
-def _cache_root() -> Path:
+def cache_root() -> Path:
+    """Where tools built once live: ``$XDG_CACHE_HOME/bootguard-tests`` or ``~/.cache/...``."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "bootguard-tests"
 
@@ -35,28 +36,42 @@ def _cache_root() -> Path:
 def tool(name: str) -> Path:
     """The path of the command of tool ``name`` (``uv``, ``pip-compile``, ``pipenv``)."""
     version = TOOL_VERSIONS[name]
-    home = _cache_root() / f"tool-{name}-{version}-py{sys.version_info[0]}{sys.version_info[1]}"
-    command = home / "venv" / "bin" / _COMMANDS[name]
+    home = cache_root() / f"tool-{name}-{version}-py{sys.version_info[0]}{sys.version_info[1]}"
+    built_once(home, lambda built: _install(built, f"{name}=={version}"), version)
+    return home / "venv" / "bin" / _COMMANDS[name]
+
+
+def built_once(home: Path, build: Callable[[Path], None], version: str) -> Path:
+    """``home``, built by ``build(home)`` unless a finished build is there already.
+
+    Why a lock and a ``ready`` file: parallel sessions share the cache, and a build that was
+    interrupted leaves a directory without ``ready``, which the next one starts over.
+    """
     if (home / "ready").is_file():
-        return command
+        return home
     home.parent.mkdir(parents=True, exist_ok=True)
     with _locked(home.parent / f"{home.name}.lock"):
         if (home / "ready").is_file():
-            return command
+            return home
         shutil.rmtree(home, ignore_errors=True)  # an interrupted build
         home.mkdir()
-        venv.EnvBuilder(with_pip=True, symlinks=os.name != "nt").create(home / "venv")
-        result = subprocess.run(
-            [str(home / "venv" / "bin" / "python"), "-m", "pip", "install", "-q",
-             "--disable-pip-version-check", f"{name}=={version}"],
-            capture_output=True, text=True, timeout=600, check=False,
-            env=_install_env(),
-        )  # fmt: skip
-        if result.returncode != 0:
-            msg = f"pip install {name}=={version} failed:\n{result.stdout}\n{result.stderr}"
-            raise RuntimeError(msg)
+        build(home)
         (home / "ready").write_text(version)
-    return command
+    return home
+
+
+def _install(home: Path, requirement: str) -> None:
+    """A venv at ``home/venv`` with ``requirement`` installed from PyPI by its own pip."""
+    venv.EnvBuilder(with_pip=True, symlinks=os.name != "nt").create(home / "venv")
+    result = subprocess.run(
+        [str(home / "venv" / "bin" / "python"), "-m", "pip", "install", "-q",
+         "--disable-pip-version-check", requirement],
+        capture_output=True, text=True, timeout=600, check=False,
+        env=_install_env(),
+    )  # fmt: skip
+    if result.returncode != 0:
+        msg = f"pip install {requirement} failed:\n{result.stdout}\n{result.stderr}"
+        raise RuntimeError(msg)
 
 
 def _install_env() -> dict[str, str]:
@@ -72,7 +87,7 @@ def tool_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def cache_dir(name: str) -> Path:
     """A persistent download cache for a tool (uv's wheel cache survives between sessions)."""
-    path = _cache_root() / f"cache-{name}"
+    path = cache_root() / f"cache-{name}"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -17,6 +17,7 @@ import json
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from typing import TypedDict, Unpack
 
 from tests.support import _pep517_backend, _wheelfile
 from tests.support._wheelfile import (
@@ -32,6 +33,7 @@ from tests.support._wheelfile import (
 
 __all__ = [
     "BACKEND_PACKAGE",
+    "DistSpec",
     "build_editable_project",
     "build_wheel",
     "default_modules",
@@ -56,17 +58,32 @@ def _checked_relative(path: str) -> str:
     return pure.as_posix()
 
 
+class DistSpec(TypedDict, total=False):
+    """What a wheel or an editable project declares besides its name and version.
+
+    ``requires`` (default none), ``requires_python``, ``extras`` and ``modules`` (default:
+    one package that sets ``__version__``); see :func:`build_wheel`.
+    """
+
+    requires: Sequence[str]
+    requires_python: str | None
+    extras: Mapping[str, Sequence[str]] | None
+    modules: Mapping[str, str] | None
+
+
+def _modules(name: str, version: str, spec: DistSpec) -> Mapping[str, str]:
+    modules = spec.get("modules")
+    return default_modules(name, version) if modules is None else modules
+
+
 def build_wheel(
     out_dir: Path,
     name: str,
     version: str,
     *,
-    requires: Sequence[str] = (),
-    requires_python: str | None = None,
-    extras: Mapping[str, Sequence[str]] | None = None,
-    modules: Mapping[str, str] | None = None,
     files: Mapping[str, bytes] | None = None,
     tag: str = "py3-none-any",
+    **spec: Unpack[DistSpec],
 ) -> Path:
     """Write a valid wheel for ``name`` ``version`` into ``out_dir`` and return its path.
 
@@ -84,12 +101,16 @@ def build_wheel(
     win over the generated ones).  ``RECORD`` is always generated, with correct hashes.
     """
     dist_info = dist_info_dir(name, version)
-    chosen = default_modules(name, version) if modules is None else modules
     entries: dict[str, bytes] = {
-        _checked_relative(path): source.encode("utf-8") for path, source in chosen.items()
+        _checked_relative(path): source.encode("utf-8")
+        for path, source in _modules(name, version, spec).items()
     }
     metadata = metadata_text(
-        name, version, requires=requires, requires_python=requires_python, extras=extras
+        name,
+        version,
+        requires=spec.get("requires", ()),
+        requires_python=spec.get("requires_python"),
+        extras=spec.get("extras"),
     )
     entries[f"{dist_info}/METADATA"] = metadata.encode("utf-8")
     entries[f"{dist_info}/WHEEL"] = wheel_text(tag).encode("utf-8")
@@ -99,16 +120,7 @@ def build_wheel(
     return _wheelfile.write_wheel(target, dist_info, entries)
 
 
-def build_editable_project(
-    parent: Path,
-    name: str,
-    version: str,
-    *,
-    requires: Sequence[str] = (),
-    requires_python: str | None = None,
-    extras: Mapping[str, Sequence[str]] | None = None,
-    modules: Mapping[str, str] | None = None,
-) -> Path:
+def build_editable_project(parent: Path, name: str, version: str, **spec: Unpack[DistSpec]) -> Path:
     """Write a buildable project for ``name`` under ``parent / name`` and return its path.
 
     The layout is ``pyproject.toml`` (``requires = []``, ``backend-path = ["."]``), the
@@ -141,16 +153,15 @@ def build_editable_project(
     metadata = {
         "name": name,
         "version": version,
-        "requires": list(requires),
-        "requires_python": requires_python,
-        "extras": {extra: list(reqs) for extra, reqs in (extras or {}).items()},
+        "requires": list(spec.get("requires", ())),
+        "requires_python": spec.get("requires_python"),
+        "extras": {extra: list(reqs) for extra, reqs in (spec.get("extras") or {}).items()},
     }
     (project / _pep517_backend.PROJECT_FILE).write_text(
         json.dumps(metadata, indent=2) + "\n", encoding="utf-8"
     )
     src = project / "src"
-    chosen = default_modules(name, version) if modules is None else modules
-    for path, source in chosen.items():
+    for path, source in _modules(name, version, spec).items():
         target = src / _checked_relative(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(source, encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Unit tests: fast and in-process, one module per source module."""

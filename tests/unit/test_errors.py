@@ -1,4 +1,7 @@
-"""bootguard's exceptions: one line each, catchable as ours and as the builtin they mean."""
+"""Unit tests of bootguard.errors.
+
+bootguard's exceptions: one line each, catchable as ours and as the builtin they mean.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,11 @@ from bootguard.errors import (
     first_line,
 )
 from tests.unit.conftest import finding, report_of
+
+
+def test_manifest_error_keeps_the_reason_line_of_a_multi_line_message() -> None:
+    err = ManifestError("a\nb.txt", "Expected end\n    foo bar\n        ^")
+    assert str(err) == "a\\nb.txt: Expected end"
 
 
 def test_a_manifest_error_names_the_file_line_and_key_on_one_line() -> None:

@@ -1,4 +1,7 @@
-"""Two spellings of one repository or one local path compare equal; others do not."""
+"""Unit tests of bootguard.checks.source_keys: how repositories compare.
+
+Two spellings of one repository or one local path compare equal; others do not.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,30 @@ from hypothesis import strategies as st
 
 from bootguard.checks.source_keys import repository_key, same_location
 from bootguard.manifest.model import Source
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("https://github.com/org/repo.git", "https://github.com/org/repo"),
+        ("ssh://git@github.com/org/repo.git", "https://github.com/org/repo/"),
+        ("git@github.com:org/repo.git", "https://user:token@github.com/org/repo"),
+        ("ssh://git@github.com:22/Org/Repo", "git://github.com/org/repo.git"),
+        ("file:///srv/repos/x/", "file://localhost/srv/repos/x"),
+    ],
+)
+def test_repository_spellings_compare_equal(first: str, second: str) -> None:
+    assert repository_key(first) == repository_key(second)
+
+
+def test_different_repositories_compare_different() -> None:
+    assert repository_key("https://github.com/org/repo") != repository_key(
+        "https://github.com/org/repo2"
+    )
+    assert repository_key("https://github.com/org/repo") != repository_key(
+        "https://gitlab.com/org/repo"
+    )
+
 
 _part = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=10)
 

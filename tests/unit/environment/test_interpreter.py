@@ -1,4 +1,7 @@
-"""The --python probe: a real child interpreter, and its untrusted report checked for shape."""
+"""Unit tests of bootguard.environment.interpreter: the probe of another interpreter.
+
+The --python probe: a real child interpreter, and its untrusted report checked for shape.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,24 @@ import pytest
 from bootguard.environment.interpreter import _probe_data, probe_interpreter
 from bootguard.errors import EnvironmentError_
 from tests.unit.conftest import selection
+
+
+def _fake_python(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "fakepython"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return script
+
+
+def test_a_probe_that_hangs_times_out_without_quoting_the_script(tmp_path: Path) -> None:
+    from bootguard.environment import EnvironmentError_, probe_interpreter
+
+    fake = _fake_python(tmp_path, "sleep 30")
+    with pytest.raises(EnvironmentError_) as caught:
+        probe_interpreter(str(fake), timeout=1)
+    message = str(caught.value)
+    assert message == f"interpreter {str(fake)!r} did not report its environment within 1 s"
+    assert "import" not in message and "\n" not in message
 
 
 def test_probing_this_interpreter_gives_its_markers_and_path() -> None:

@@ -1,4 +1,7 @@
-"""The directory-name layer: what is installed, from names alone, and the listing key."""
+"""Unit tests of bootguard.environment._scan: its built-in sha256.
+
+The directory-name layer: what is installed, from names alone, and the listing key.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +26,15 @@ from bootguard.environment._scan import (
     split_dir_name,
 )
 from tests.unit.conftest import Site
+
+
+@given(st.binary(max_size=5000))
+def test_builtin_sha256_equals_hashlib(data: bytes) -> None:
+    import hashlib
+
+    from bootguard.environment._scan import sha256_hex
+
+    assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
 
 
 def test_metadata_dirs_lists_metadata_directories_sorted_per_path_entry(tmp_path: Path) -> None:

@@ -1,4 +1,7 @@
-"""The periodic re-check: publish only when the result changes; errors keep or degrade the verdict."""
+"""Unit tests of bootguard.health.recheck: its settings.
+
+The periodic re-check: publish only when the result changes; errors keep or degrade the verdict.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,12 @@ from bootguard.errors import ConfigError
 from bootguard.health.recheck import Recheck, start_recheck
 from bootguard.report import Finding, Report, internal_finding
 from tests.unit.conftest import Site, finding, report_of
+
+
+def test_recheck_interval_must_be_positive() -> None:
+    with pytest.raises(ConfigError, match="positive"):
+        Recheck(0, lambda: Report(findings=()))
+
 
 pytestmark = pytest.mark.usefixtures("fresh_state")
 

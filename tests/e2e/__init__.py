@@ -1,0 +1,1 @@
+"""End-to-end tests: real venvs, real servers, real Bugsink, the CLI in subprocesses."""
