@@ -32,7 +32,6 @@ PENDING_MOVE = {
     "names.py": "test_shortcuts.py",
     "options.py": "test_options.py",
     "checks/probes.py": "test_probes.py",
-    "checks/specifiers.py": "test_versions.py",
     "environment/metadata.py": "test_metadata_parsing.py",
 }
 
