@@ -23,18 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "bootguard"
 UNIT = ROOT / "tests" / "unit"
 
-#: Modules whose unit tests already exist under tests/ and are being moved into tests/unit/
-#: (each test file here is that module's unit test).  A module listed passes while its old
-#: file still exists; once the move lands, it must be at the mirrored path like every other,
-#: and this table can go.
-PENDING_MOVE = {
-    "config.py": "test_config.py",
-    "names.py": "test_shortcuts.py",
-    "options.py": "test_options.py",
-    "checks/probes.py": "test_probes.py",
-    "environment/metadata.py": "test_metadata_parsing.py",
-}
-
 _FACADE_NAMES = frozenset({"__all__", "_LAZY", "__version__", "TYPE_CHECKING"})
 _FACADE_FUNCTIONS = frozenset({"__getattr__", "__dir__"})
 
@@ -84,16 +72,11 @@ def modules_needing_tests() -> list[Path]:
     )
 
 
-def _awaiting_move(module: Path) -> bool:
-    old = PENDING_MOVE.get(module.relative_to(PACKAGE).as_posix())
-    return old is not None and (ROOT / "tests" / old).is_file()
-
-
 def test_every_module_that_is_not_a_facade_has_its_unit_test_file() -> None:
     missing = [
         f"{module.relative_to(ROOT)} -> {unit_test_file(module).relative_to(ROOT)}"
         for module in modules_needing_tests()
-        if not unit_test_file(module).is_file() and not _awaiting_move(module)
+        if not unit_test_file(module).is_file()
     ]
     assert not missing, "modules without a unit test file:\n" + "\n".join(missing)
 
