@@ -27,10 +27,10 @@ def run_diff(options: argparse.Namespace) -> int:
     from bootguard.errors import BootguardError
     from bootguard.manifest import Selection
 
-    groups = options.group
+    groups = options.groups
     selection = Selection(
         marker_env=current_environment([]).marker_env,
-        extras=frozenset(options.extra),
+        extras=frozenset(options.extras or ()),
         groups=frozenset(groups) if groups is not None else None,
     )
     try:
