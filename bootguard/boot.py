@@ -78,26 +78,19 @@ def boot_report(
         extra.append(config_finding(status, str(err)))
     except Exception as err:
         extra.append(internal_finding("the environment check", err))
-    if report is None:
-        report = Report(findings=())
-    return with_probes(report, settings, started, extra)
+    base = report if report is not None else Report(findings=())
+    return with_probes(replace(base, findings=(*base.findings, *extra)), settings, started, None)
 
 
-def with_probes(
-    report: Report,
-    settings: Settings,
-    started: float,
-    extra: Sequence[Finding] = (),
-    python: str | None = None,
-) -> Report:
-    """``report`` with the critical imports and smoke callables the settings name, and
-    ``extra`` findings, added; never raises (a bug of the probes is ``bootguard:internal``).
+def with_probes(report: Report, settings: Settings, since: float, python: str | None) -> Report:
+    """``report`` with the critical imports and smoke callables the settings name added;
+    never raises (a bug of the probes is a ``bootguard:internal`` finding).
 
     The timings then add up: the check's own ``total`` becomes ``check``, ``probes`` is
-    added, and ``total`` is the whole, since ``started`` (so no part is larger than it).
+    added, and ``total`` is the whole, from ``since`` (so no part is larger than it).
     ``python`` runs the probes in that interpreter (a child process) instead of this one.
     """
-    findings = list(extra)
+    findings: list[Finding] = []
     mark = time.perf_counter()
     try:
         if settings.imports or settings.smoke:
@@ -118,7 +111,7 @@ def with_probes(
     timings = (
         *((("check" if name == "total" else name), ms) for name, ms in report.timings),
         ("probes", (time.perf_counter() - mark) * 1000.0),
-        ("total", (time.perf_counter() - started) * 1000.0),
+        ("total", (time.perf_counter() - since) * 1000.0),
     )
     merged = sorted((*report.findings, *findings), key=lambda f: (f.subject, f.aspect))
     return replace(report, findings=tuple(merged), timings=timings)

@@ -92,7 +92,10 @@ def run_check(options: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
     if settings.imports or settings.smoke:  # in the checked interpreter (--python) if given
-        report = with_probes(report, settings, started, python=check.python)
+        import contextlib
+
+        with contextlib.redirect_stdout(sys.stderr):  # a module's prints must not corrupt --json
+            report = with_probes(report, settings, started, python=check.python)
     integrity = settings.integrity
     unknown = _unknown(integrity if isinstance(integrity, tuple) else (), report.installed)
     if unknown:
