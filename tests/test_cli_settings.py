@@ -74,6 +74,31 @@ def test_check_reads_pyproject_then_environment_then_flags(tmp_path: Path) -> No
     assert "pytest:extraneous" not in _checks(from_flag)
 
 
+def test_a_sealed_snapshot_does_not_skip_the_configured_imports(tmp_path: Path) -> None:
+    """The sealed fast path answers before any setting is read: with [tool.bootguard] it
+    must step aside, or the configured imports would silently not run."""
+    project = _project(tmp_path / "app", 'imports = ["nosuchmod_sealed"]\n')
+    snapshot = bootguard_outside("snapshot", "-o", project / "requirements.txt", cwd=project)
+    assert snapshot.returncode == 0 and "without a seal" not in snapshot.stderr
+    result = bootguard_outside("check", cwd=project)
+    assert result.returncode == 1, result.stdout
+    assert "nosuchmod_sealed:import" in result.stdout
+    (project / "pyproject.toml").write_text('[project]\nname = "app"\n')  # no settings now
+    fast = bootguard_outside("check", cwd=project)
+    assert fast.returncode == 0 and "match the sealed snapshot" in fast.stdout, fast.stdout
+
+
+def test_a_manifest_set_in_pyproject_is_relative_to_it(tmp_path: Path) -> None:
+    project = _project(tmp_path / "app", 'manifest = "locks/pinned.txt"\nimports = ["json"]\n')
+    (project / "locks").mkdir()
+    (project / "locks" / "pinned.txt").write_text("pytest==0.0.1\n")
+    (project / "src").mkdir()
+    result = bootguard_outside("check", "--json", cwd=project / "src")
+    assert result.returncode == 1
+    assert _checks(result)["pytest:version"] == "fail"
+    assert json_report(result)["manifests"][0]["path"] == str(project / "locks" / "pinned.txt")  # type: ignore[index]
+
+
 def test_gate_only_settings_do_not_change_the_exit_status_of_check(tmp_path: Path) -> None:
     """mode = "enforce" stops a boot; for check a warning stays exit 0 all the same."""
     project = _project(tmp_path / "app", 'mode = "enforce"\nsentry = false\n')

@@ -4,7 +4,8 @@ An operator reading a verdict wants to know, for every distribution, why bootgua
 it belongs: the manifest line that lists it, or that nothing does (``extraneous``), that a
 listed distribution requires it (``dependency``: specifier-style manifests list only the
 top level), that it is an installer's tool never reported (``tool``), or that it was
-ignored on purpose (``ignored``).
+ignored on purpose (``ignored``).  Without a manifest nothing is expected anywhere:
+``no manifest``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def origins(
             return "ignored"
         if name in TOOLS:
             return "tool"
-        return "extraneous" if name in extraneous else "dependency"
+        if name in extraneous:
+            return "extraneous"
+        return "dependency" if listed else "no manifest"
 
     return tuple((name, origin(name)) for name in sorted(set(names)))
