@@ -91,11 +91,6 @@ def run_check(options: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    if settings.imports or settings.smoke:  # in the checked interpreter (--python) if given
-        import contextlib
-
-        with contextlib.redirect_stdout(sys.stderr):  # a module's prints must not corrupt --json
-            report = with_probes(report, settings, started, python=check.python)
     integrity = settings.integrity
     unknown = _unknown(integrity if isinstance(integrity, tuple) else (), report.installed)
     if unknown:
@@ -104,6 +99,11 @@ def run_check(options: argparse.Namespace) -> int:
             f"bootguard: error: {given}: no installed distribution named {unknown!r}\n"
         )
         return 2
+    if settings.imports or settings.smoke:  # in the checked interpreter (--python) if given
+        import contextlib
+
+        with contextlib.redirect_stdout(sys.stderr):  # a module's prints must not corrupt --json
+            report = with_probes(report, settings, started, python=check.python)
     if check.manifests is None and not report.manifests and not opts["quiet"]:
         from bootguard.api import no_manifest_message
 
