@@ -13,7 +13,7 @@ __all__ = ["load_toml"]
 def load_toml(data: bytes, display: str) -> dict[str, Any]:
     """Parse TOML bytes; a syntax error becomes a ManifestError with the line and column."""
     if sys.version_info >= (3, 11):
-        import tomllib  # deferred for import cost (~13 ms on a cold interpreter)
+        import tomllib  # deferred: import cost (docs/design.md)
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
