@@ -22,6 +22,7 @@ __all__ = [
     "mode",
     "modules",
     "optional_strings",
+    "port",
     "seconds",
     "strings",
     "text",
@@ -54,6 +55,15 @@ def seconds(value: object, from_env: bool) -> float:
     if not 0 < seconds < 3600:  # also rejects nan
         raise ValueError("expected a number of seconds between 0 and 3600")
     return seconds
+
+
+def port(value: object, from_env: bool) -> int:
+    """A TCP port, 0 (any free one) to 65535: ``bootguard serve --port``."""
+    if isinstance(value, str) and from_env:
+        value = int(value) if value.strip().isdigit() else -1
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+        raise ValueError("expected a port number from 0 to 65535")
+    return value
 
 
 def strings(value: object, from_env: bool) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from bootguard.config import Settings
     from bootguard.report import Report
 
-__all__ = ["log"]
+__all__ = ["failed_keys", "log"]
 
 
 def _logger() -> logging.Logger:
@@ -27,7 +27,7 @@ def _logger() -> logging.Logger:
 
 def log(report: Report, settings: Settings, ready: bool, stop: bool, exit: bool) -> None:
     """Log ``report`` with what it means for this process (``exit``: the gate raises the stop)."""
-    total = dict(report.timings).get("gate", 0.0)
+    total = dict(report.timings).get("total", 0.0)
     if report.status == "pass":
         if "logging" not in sys.modules:
             return  # an info record nobody can see: not worth importing logging at boot
@@ -39,10 +39,11 @@ def log(report: Report, settings: Settings, ready: bool, stop: bool, exit: bool)
         )
         return
     level = 40 if report.status == "fail" else 30  # logging.ERROR, logging.WARNING
+    reasons = failed_keys(report, counts_internal=not settings.ready_on_internal_error())
     if stop and exit:
-        consequence = "mode enforce: stopping this process (exit status 3)"
+        consequence = f"mode enforce: stopping this process (exit status 3){reasons}"
     elif stop:
-        consequence = "mode enforce: the boot must stop"
+        consequence = f"mode enforce: the boot must stop{reasons}"
     elif ready:
         consequence = f"mode {settings.mode}: the node stays ready"
     else:
@@ -50,3 +51,22 @@ def log(report: Report, settings: Settings, ready: bool, stop: bool, exit: bool)
     if settings.ready_on_internal_error() and any(f.aspect == "internal" for f in report.findings):
         consequence += "; bootguard's internal error does not count (on_internal_error = ready)"
     _logger().log(level, "%s\nbootguard: %s", report.to_text(), consequence)
+
+
+def failed_keys(report: Report, *, counts_internal: bool = True) -> str:
+    """``" because of: a:version, b:import"``: the failures only, the reasons for a stop.
+
+    Warnings (``environment:files``...) stay in the table above, labelled WARN, but are
+    never named as a reason: they do not stop anything; nor is a ``bootguard:internal``
+    failure that does not count (``on_internal_error = ready``).
+    """
+    from bootguard._text import one_line
+
+    keys = sorted(
+        {
+            one_line(f.key)
+            for f in report.findings
+            if f.status == "fail" and (counts_internal or f.aspect != "internal")
+        }
+    )
+    return f" because of: {', '.join(keys)}" if keys else ""

@@ -220,6 +220,10 @@ def check_with(options: CheckOptions) -> Report:
     findings.extend(internal)
     timings.append(("total", _ms(started)))
     distributions = env.distributions if env is not None else {}
+    from bootguard.checks.origins import listed_names, origins
+    from bootguard.names import unreported_tools
+
+    listed = listed_names(loaded)
     return Report(
         findings=tuple(sorted(findings, key=lambda f: (f.subject, f.aspect))),
         manifests=tuple(ManifestInfo(m.path, m.format, m.digest, len(m.entries)) for m in loaded),
@@ -231,6 +235,8 @@ def check_with(options: CheckOptions) -> Report:
         fingerprint=fingerprint,
         notes=notes,
         installed=tuple(sorted((n, d.version) for n, d in distributions.items())),
+        tools=unreported_tools(distributions, listed),
+        origins=origins(distributions, listed, findings, ignore),
     )
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "internal_finding",
     "no_manifest_finding",
     "recheck_error",
+    "with_probes",
 ]
 
 
@@ -77,32 +78,43 @@ def boot_report(
         extra.append(config_finding(status, str(err)))
     except Exception as err:
         extra.append(internal_finding("the environment check", err))
-    if report is None:
-        report = Report(findings=())
-    probe_findings: list[Finding] = []
+    base = report if report is not None else Report(findings=())
+    return with_probes(replace(base, findings=(*base.findings, *extra)), settings, started, None)
+
+
+def with_probes(report: Report, settings: Settings, since: float, python: str | None) -> Report:
+    """``report`` with the critical imports and smoke callables the settings name added;
+    never raises (a bug of the probes is a ``bootguard:internal`` finding).
+
+    The timings then add up: the check's own ``total`` becomes ``check``, ``probes`` is
+    added, and ``total`` is the whole, from ``since`` (so no part is larger than it).
+    ``python`` runs the probes in that interpreter (a child process) instead of this one.
+    """
+    findings: list[Finding] = []
     mark = time.perf_counter()
     try:
         if settings.imports or settings.smoke:
             from bootguard.checks.probes import run_probes
 
-            probe_findings = run_probes(
-                settings.imports,
-                settings.smoke,
-                isolated=settings.isolated,
-                import_timeout=settings.import_timeout,
-                smoke_timeout=settings.smoke_timeout,
+            findings.extend(
+                run_probes(
+                    settings.imports,
+                    settings.smoke,
+                    isolated=settings.isolated,
+                    import_timeout=settings.import_timeout,
+                    smoke_timeout=settings.smoke_timeout,
+                    python=python,
+                )
             )
     except Exception as err:
-        extra.append(internal_finding("the probes", err))
+        findings.append(internal_finding("the probes", err))
     timings = (
-        *report.timings,
+        *((("check" if name == "total" else name), ms) for name, ms in report.timings),
         ("probes", (time.perf_counter() - mark) * 1000.0),
-        ("gate", (time.perf_counter() - started) * 1000.0),
+        ("total", (time.perf_counter() - since) * 1000.0),
     )
-    findings = sorted(
-        (*report.findings, *probe_findings, *extra), key=lambda f: (f.subject, f.aspect)
-    )
-    return replace(report, findings=tuple(findings), timings=timings)
+    merged = sorted((*report.findings, *findings), key=lambda f: (f.subject, f.aspect))
+    return replace(report, findings=tuple(merged), timings=timings)
 
 
 def recheck_error(err: Exception) -> Finding | None:

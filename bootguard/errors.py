@@ -84,8 +84,14 @@ class DiffError(BootguardError, ValueError):
 
 
 class BootFailed(BootguardError):
-    """Raised (as a request to stop) when the gate fails in ``enforce`` mode."""
+    """Raised (as a request to stop) when the gate fails in ``enforce`` mode.
+
+    The message names the failures only: a warning never stops a boot, so naming one
+    among the reasons would send the operator after the wrong thing.
+    """
 
     def __init__(self, report: Report) -> None:
         self.report = report
-        super().__init__(f"bootguard: environment check failed ({len(report.problems)} problems)")
+        failed = sorted({f.key for f in report.findings if f.status == "fail"})
+        shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+        super().__init__(f"bootguard: environment check failed ({shown})")

@@ -41,13 +41,13 @@ from bootguard.report import Finding, Report
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
     from typing import TypeVar
 
     App = TypeVar("App")
 
-__all__ = ["EXIT_STATUS", "Outcome", "guard", "outcome", "reset", "run"]
+__all__ = ["EXIT_STATUS", "Outcome", "guard", "outcome", "readiness", "reset", "run"]
 
 EXIT_STATUS = 3  # gunicorn: "worker failed to boot" (halts); uvicorn: startup failure
 
@@ -223,6 +223,12 @@ def _ready(settings: Settings, report: Report) -> bool:
     """The policy: ``warn`` mode is always ready; otherwise ready unless the check failed
     (a ``bootguard:internal`` finding counts only with ``on_internal_error = "not-ready"``)."""
     return settings.mode == "warn" or _deciding(settings, report).status != "fail"
+
+
+def readiness(settings: Settings) -> Callable[[Report], bool]:
+    """The gate's readiness policy for these settings, for a server that is not the gate
+    (``bootguard serve``): the mode and ``on_internal_error`` mean the same there."""
+    return lambda report: _ready(settings, report)
 
 
 def _stops(settings: Settings, report: Report) -> bool:

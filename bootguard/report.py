@@ -141,6 +141,12 @@ class Report:
     #: (normalized name, version) of every installed distribution, sorted; what
     #: ``bootguard diff`` compares between two nodes' JSON reports.
     installed: tuple[tuple[str, str], ...] = ()
+    #: The installed tools (pip, setuptools, bootguard...) no manifest lists: counted in
+    #: ``distributions`` but never reported; the summary names them.
+    tools: tuple[str, ...] = ()
+    #: (name, where it is expected) for every installed distribution: the manifest line,
+    #: or ``extraneous``, ``dependency``, ``tool``, ``ignored``; what ``check -v`` lists.
+    origins: tuple[tuple[str, str], ...] = ()
 
     @property
     def status(self) -> Status:
@@ -277,8 +283,10 @@ def _summary(report: Report) -> str:
     fails = sum(1 for f in report.findings if f.status == "fail")
     warns = sum(1 for f in report.findings if f.status == "warn")
     where = ", ".join(m.path for m in report.manifests) or "no manifest (consistency only)"
+    from bootguard.names import distribution_count
+
     return (
-        f"{report.distributions} distributions checked against {where}; "
+        f"{distribution_count(report.distributions, report.tools)} checked against {where}; "
         f"{fails} failed, {warns} warnings"
     )
 

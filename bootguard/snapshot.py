@@ -28,6 +28,7 @@ from bootguard.environment._scan import DEFAULT_IGNORED, interpreter_key
 from bootguard.environment.model import Distribution, Environment
 from bootguard.errors import BootguardError
 from bootguard.manifest.snapshot_header import COUNT_PREFIX, check_entry_count
+from bootguard.names import distribution_count, unreported_tools
 from bootguard.report import Finding
 
 __all__ = [
@@ -84,7 +85,7 @@ def snapshot(python: str | None = None, paths: list[str] | None = None) -> Snaps
         "# A pinned requirements file: `pip install -r` reads it; `bootguard check` verifies against it.",
         f"# Python {env.python_version} ({marker.get('implementation_name', '')}, "
         f"{marker.get('sys_platform', '')}, {marker.get('platform_machine', '')}); "
-        f"{_count(env)} distribution{'' if _count(env) == 1 else 's'}.",
+        f"{distribution_count(len(env.distributions), unreported_tools(env.distributions))}.",
         # what `bootguard check` compares this node's installed files with (the seal covers it)
         snapshot_line(metadata_dirs(env.paths)),
     ]
@@ -108,10 +109,6 @@ def snapshot(python: str | None = None, paths: list[str] | None = None) -> Snaps
     ikey = interpreter_key(marker if python is not None else None)
     sealed = add_seal(body, environment_key(env.paths, ikey), after_line=len(header))
     return SnapshotResult(sealed, True, findings)
-
-
-def _count(env: Environment) -> int:
-    return sum(1 for name in env.distributions if name not in DEFAULT_IGNORED)
 
 
 def _requirement_lines(env: Environment) -> list[str]:

@@ -1,7 +1,12 @@
-"""Isolated critical imports: a child interpreter per batch, killed at a module's timeout.
+"""Isolated probes: a child interpreter per batch, killed at a probe's timeout.
 
 A hanging or crashing import (a segfault) cannot hang or kill the application's process;
 the modules then load again in the application itself, as usual.
+
+The same child runs the probes of another interpreter (``bootguard check --python``): it
+is then that interpreter, with its own ``sys.path``, so a module this process could import
+but the checked environment cannot fails as it would there.  Smoke callables run in the
+child only then (the gate's run in-process: they test the application's own resources).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import sys
 import threading
 import time
 
-from bootguard.checks.outcome import FRAMES, Outcome, clip, import_finding
+from bootguard.checks.outcome import FRAMES, Outcome, clip, probe_finding, probe_subject
 from bootguard.report import Finding
 
 TYPE_CHECKING = False
@@ -22,16 +27,26 @@ __all__ = ["isolated_imports"]
 
 
 _CHILD = r"""
-import json, os, sys, time, traceback
+import importlib, json, os, sys, time, traceback
 out = os.fdopen(os.dup(1), "w")
 os.dup2(2, 1)
-sys.path[:] = json.loads(sys.argv[1])
+paths = json.loads(sys.argv[1])
+if paths is not None:
+    sys.path[:] = paths
 keep = int(sys.argv[3])
 for name in json.loads(sys.argv[2]):
     t = time.perf_counter()
     try:
-        __import__(name)
-        result = {"name": name, "ms": (time.perf_counter() - t) * 1000.0}
+        module, colon, attr = name.partition(":")
+        value = importlib.import_module(module)
+        if colon:
+            for part in attr.split("."):
+                value = getattr(value, part)
+            if not callable(value):
+                raise TypeError(name + " is not callable")
+            value = value()
+        result = {"name": name, "ms": (time.perf_counter() - t) * 1000.0,
+                  "false": colon and value is False}
     except BaseException as err:
         frames = traceback.extract_tb(err.__traceback__)[-keep:]
         result = {"name": name, "ms": (time.perf_counter() - t) * 1000.0,
@@ -42,16 +57,30 @@ for name in json.loads(sys.argv[2]):
 """
 
 
-def isolated_imports(modules: list[str], timeout: float) -> list[Finding]:
+def isolated_imports(
+    modules: list[str], timeout: float, python: str | None = None
+) -> list[Finding]:
+    """Import each module in a child (this interpreter, or ``python`` with its own path)."""
+    return isolated_probes(modules, timeout, python=python)
+
+
+def isolated_probes(
+    targets: list[str], timeout: float, *, python: str | None = None
+) -> list[Finding]:
+    """Run each target in a child: a module is imported, a ``module:function`` is called.
+
+    ``python`` runs the child with that interpreter and its own ``sys.path``; by default it
+    is this interpreter with this process's import path.
+    """
     findings: list[Finding] = []
-    while modules:
-        done = _run_child(modules, timeout)
+    while targets:
+        done = _run_child(targets, timeout, python)
         findings.extend(done)
-        modules = modules[len(done) :]
+        targets = targets[len(done) :]
     return findings
 
 
-def _run_child(modules: list[str], timeout: float) -> list[Finding]:
+def _run_child(modules: list[str], timeout: float, python: str | None) -> list[Finding]:
     """Run one child over ``modules``; return findings up to and including the first that
     hung or crashed (the caller starts a new child for the rest)."""
     import json  # deferred for import cost: isolated mode only
@@ -61,10 +90,10 @@ def _run_child(modules: list[str], timeout: float) -> list[Finding]:
     from bootguard.environment._scan import import_paths
 
     command = [
-        sys.executable,
+        python or sys.executable,
         "-c",
         _CHILD,
-        json.dumps(import_paths()),
+        json.dumps(None if python else import_paths()),
         json.dumps(modules),
         str(FRAMES),
     ]
@@ -75,10 +104,9 @@ def _run_child(modules: list[str], timeout: float) -> list[Finding]:
     except OSError as err:
         return [
             Finding(
-                modules[0],
-                "import",
+                *probe_subject(modules[0]),
                 "fail",
-                f"cannot start an interpreter for isolated imports: {err.strerror or err}",
+                f"cannot start an interpreter for isolated probes: {err.strerror or err}",
                 expected="ok",
                 observed="OSError",
             )
@@ -100,19 +128,21 @@ def _run_child(modules: list[str], timeout: float) -> list[Finding]:
                 child.kill()
                 outcome = Outcome()
                 outcome.ms = (time.perf_counter() - started) * 1000.0
-                findings.append(import_finding(name, outcome))
+                findings.append(probe_finding(name, outcome))
                 return findings
             if result == "eof":  # the child died inside this import
                 code = child.wait()
                 readers[1].join(1.0)
                 tail = b"".join(stderr_tail).decode(errors="replace").strip().splitlines()
                 reason = f"signal {-code}" if code < 0 else f"exit status {code}"
+                subject, aspect = probe_subject(name)
+                what = "import" if aspect == "import" else "smoke check"
                 findings.append(
                     Finding(
-                        name,
-                        "import",
+                        subject,
+                        aspect,
                         "fail",
-                        f"import {name} crashed the interpreter ({reason})",
+                        f"{what} {name} crashed the interpreter ({reason})",
                         expected="ok",
                         observed="crash",
                         details=tuple(clip(line) for line in tail[-FRAMES:]),
@@ -124,10 +154,11 @@ def _run_child(modules: list[str], timeout: float) -> list[Finding]:
             outcome = Outcome()
             outcome.done = True
             outcome.ms = float(result.get("ms", 0.0))
+            outcome.value = False if result.get("false") else None
             if "type" in result:
                 outcome.error = (str(result["type"]), clip(str(result.get("message", ""))))
                 outcome.frames = tuple(str(f) for f in result.get("frames", ()))
-            findings.append(import_finding(name, outcome))
+            findings.append(probe_finding(name, outcome))
         return findings
     finally:
         if child.poll() is None:

@@ -8,7 +8,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bootguard.report import Aspect
 
-__all__ = ["FRAMES", "Outcome", "clip", "import_finding", "last_frames", "outcome_finding"]
+__all__ = [
+    "FRAMES",
+    "Outcome",
+    "clip",
+    "import_finding",
+    "last_frames",
+    "outcome_finding",
+    "probe_finding",
+    "probe_subject",
+]
 
 FRAMES = 3  # how many of the last traceback frames a failure keeps
 _MESSAGE_LIMIT = 300
@@ -29,6 +38,33 @@ class Outcome:
 
 def import_finding(name: str, outcome: Outcome) -> Finding:
     return outcome_finding(name, "import", f"import {name}", outcome)
+
+
+def probe_subject(target: str) -> tuple[str, Aspect]:
+    """The finding's subject and aspect: ``module`` is an import, ``module:function`` a smoke."""
+    if ":" in target:
+        return target.replace(":", "."), "smoke"
+    return target, "import"
+
+
+def probe_finding(target: str, outcome: Outcome) -> Finding:
+    """The finding of a critical import (``module``) or a smoke callable (``module:function``,
+    which fails when it returns ``False``)."""
+    subject, aspect = probe_subject(target)
+    if aspect == "import":
+        return import_finding(target, outcome)
+    what = f"smoke check {target}"
+    if outcome.error is None and outcome.done and outcome.value is False:
+        return Finding(
+            subject,
+            "smoke",
+            "fail",
+            f"{what} returned False",
+            expected="true",
+            observed="False",
+            time_ms=outcome.ms,
+        )
+    return outcome_finding(subject, "smoke", what, outcome)
 
 
 def outcome_finding(subject: str, aspect: Aspect, what: str, outcome: Outcome) -> Finding:

@@ -41,7 +41,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from bootguard.checks.outcome import Outcome, clip, import_finding, last_frames, outcome_finding
+from bootguard.checks.outcome import Outcome, clip, import_finding, last_frames, probe_finding
 from bootguard.report import Finding
 
 TYPE_CHECKING = False
@@ -58,8 +58,18 @@ def run_probes(
     isolated: bool = False,
     import_timeout: float = 10.0,
     smoke_timeout: float = 5.0,
+    python: str | None = None,
 ) -> list[Finding]:
-    """Findings for every critical import, then every smoke callable."""
+    """Findings for every critical import, then every smoke callable.
+
+    ``python`` runs both in that interpreter instead (a child process of it, killed at the
+    timeout: :mod:`bootguard.checks.isolated`), as ``bootguard check --python`` asks.
+    """
+    if python is not None:
+        from bootguard.checks.isolated import isolated_probes  # deferred: only with --python
+
+        findings = isolated_probes(list(imports), import_timeout, python=python)
+        return findings + isolated_probes(list(smoke), smoke_timeout, python=python)
     findings = run_imports(imports, isolated=isolated, timeout=import_timeout)
     findings.extend(run_smoke(smoke, timeout=smoke_timeout))
     return findings
@@ -220,26 +230,11 @@ def run_smoke(targets: Sequence[str], *, timeout: float = 5.0) -> list[Finding]:
     """
     findings = []
     for target in targets:
-        subject = target.replace(":", ".")
         resolved = _resolve_bounded(target, timeout)
         if isinstance(resolved, Outcome):
-            findings.append(outcome_finding(subject, "smoke", f"smoke check {target}", resolved))
+            findings.append(probe_finding(target, resolved))
             continue
-        outcome = _in_thread(resolved, timeout)
-        if outcome.error is None and outcome.done and outcome.value is False:
-            findings.append(
-                Finding(
-                    subject,
-                    "smoke",
-                    "fail",
-                    f"smoke check {target} returned False",
-                    expected="true",
-                    observed="False",
-                    time_ms=outcome.ms,
-                )
-            )
-            continue
-        findings.append(outcome_finding(subject, "smoke", f"smoke check {target}", outcome))
+        findings.append(probe_finding(target, _in_thread(resolved, timeout)))
     return findings
 
 

@@ -14,7 +14,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bootguard.checks.origins import origins
 from bootguard.environment._scan import metadata_dirs
+from bootguard.names import canonical_name, unreported_tools
 from bootguard.report import ManifestInfo, Report
 
 TYPE_CHECKING = False
@@ -43,6 +45,8 @@ def sealed_report(
     entries = sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#"))
     version = ikey.split(maxsplit=1)[0].partition("=")[2]
     fingerprint, findings, notes = fingerprint_findings(dirs, [path], {str(path): data})
+    installed = _installed_from_names(dirs)
+    names = [name for name, _ in installed]
     return Report(
         findings=tuple(findings),
         manifests=(
@@ -50,19 +54,34 @@ def sealed_report(
         ),
         python=version,
         executable=python or sys.executable,
-        distributions=len(dirs),
+        distributions=len(installed),
         verified_by="seal",
         timings=(("total", (time.perf_counter() - started) * 1000.0),),
         fingerprint=fingerprint,
         notes=("environment matches the sealed snapshot: metadata not re-read", *notes),
-        installed=_installed_from_names(dirs),
+        installed=installed,
+        tools=unreported_tools(names),
+        # every name the seal covers is in the snapshot (an "-e" line has no name to match)
+        origins=origins(
+            names, {**dict.fromkeys(names, str(path)), **_snapshot_lines(path, data)}, ()
+        ),
     )
+
+
+def _snapshot_lines(path: Path, data: bytes) -> dict[str, str]:
+    """Canonical name -> ``path:line`` for each ``name==version`` line of the snapshot."""
+    listed: dict[str, str] = {}
+    for number, raw in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            name = line.split("==", 1)[0].split("@", 1)[0].split("[", 1)[0].split(";", 1)[0]
+            listed.setdefault(canonical_name(name.strip()), f"{path}:{number}")
+    return listed
 
 
 def _installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(name, version) from metadata directory names, first on the path winning."""
     from bootguard.environment._scan import dir_identity
-    from bootguard.names import canonical_name
 
     found: dict[str, str] = {}
     for entry, dir_name in dirs:

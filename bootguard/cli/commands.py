@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 
 from bootguard.cli.output import one_line, silence_stdout
 
@@ -26,10 +27,10 @@ def run_diff(options: argparse.Namespace) -> int:
     from bootguard.errors import BootguardError
     from bootguard.manifest import Selection
 
-    groups = options.group
+    groups = options.groups
     selection = Selection(
         marker_env=current_environment([]).marker_env,
-        extras=frozenset(options.extra),
+        extras=frozenset(options.extras or ()),
         groups=frozenset(groups) if groups is not None else None,
     )
     try:
@@ -47,44 +48,40 @@ def run_diff(options: argparse.Namespace) -> int:
 
 
 def run_serve(options: argparse.Namespace) -> int:
+    from bootguard.cli.settings import load
+    from bootguard.errors import BootguardError
+    from bootguard.gate import readiness
     from bootguard.health.server import serve_until_signal
 
+    try:
+        settings, check = load(options)
+    except BootguardError as err:
+        sys.stderr.write(f"bootguard: error: {one_line(str(err))}\n")
+        return 2
     return serve_until_signal(
-        options.port,
-        options.host,
-        manifests=options.manifest,
-        python=options.python,
-        recheck=options.recheck,
-        grace=options.grace,
-    )
+        options.port, options.host, settings=settings, options=check,
+        ready=readiness(settings), grace=options.grace,
+    )  # fmt: skip
 
 
 def run_check(options: argparse.Namespace) -> int:
-    from bootguard.api import check
+    import time
+
+    from bootguard.api import check_with
+    from bootguard.boot import with_probes
+    from bootguard.cli.settings import load
     from bootguard.errors import BootguardError
 
     opts = vars(options)
-    manifests = [] if opts["no_manifest"] else opts["manifest"]
-    integrity = opts["integrity_only"] or opts["integrity"] or opts["quick_integrity"]
+    started = time.perf_counter()
     progress = None
-    if integrity and not opts["quiet"] and sys.stderr.isatty():
-        from bootguard._progress import ProgressBar
-
-        progress = ProgressBar(sys.stderr)
     try:
-        report = check(
-            manifests,
-            python=opts["python"],
-            strict=opts["strict"],
-            ignore=opts["ignore"],
-            extras=opts["extra"],
-            groups=[] if opts["group"] is None and opts["no_default_groups"] else opts["group"],
-            use_seal=not opts["no_seal"],
-            integrity=integrity,
-            quick_integrity=opts["quick_integrity"],
-            progress=progress,
-            allow_empty=opts["allow_empty"],
-        )
+        settings, check = load(options)
+        if check.integrity and not opts["quiet"] and sys.stderr.isatty():
+            from bootguard._progress import ProgressBar
+
+            progress = ProgressBar(sys.stderr)
+        report = check_with(replace(check, progress=progress))
     except BootguardError as err:
         sys.stderr.write(f"bootguard: error: {one_line(str(err))}\n")
         return 2
@@ -94,13 +91,20 @@ def run_check(options: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    unknown = _unknown(opts["integrity_only"] or (), report.installed)
+    integrity = settings.integrity
+    unknown = _unknown(integrity if isinstance(integrity, tuple) else (), report.installed)
     if unknown:
+        given = "--integrity-only" if opts["integrity_only"] else settings.source("integrity")
         sys.stderr.write(
-            f"bootguard: error: --integrity-only: no installed distribution named {unknown!r}\n"
+            f"bootguard: error: {given}: no installed distribution named {unknown!r}\n"
         )
         return 2
-    if manifests is None and not report.manifests and not opts["quiet"]:
+    if settings.imports or settings.smoke:  # in the checked interpreter (--python) if given
+        import contextlib
+
+        with contextlib.redirect_stdout(sys.stderr):  # a module's prints must not corrupt --json
+            report = with_probes(report, settings, started, python=check.python)
+    if check.manifests is None and not report.manifests and not opts["quiet"]:
         from bootguard.api import no_manifest_message
 
         # Not a finding (the exit code stays 0), but never silent: stderr, even with --json.
@@ -112,15 +116,14 @@ def run_check(options: argparse.Namespace) -> int:
 
         sys.stdout.write(json.dumps(report.to_health_json(), indent=2, sort_keys=True) + "\n")
     elif not opts["quiet"]:
+        from bootguard.cli.output import verbose_text
+
         color = opts["color"] == "always" or (
             opts["color"] == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         )
         sys.stdout.write(report.to_text(color=color, verbose=opts["verbose"]) + "\n")
         if opts["verbose"]:
-            timing = ", ".join(f"{name} {ms:.1f} ms" for name, ms in report.timings)
-            sys.stdout.write(f"verified by {report.verified_by}; {timing}\n")
-            if report.fingerprint:
-                sys.stdout.write(f"environment fingerprint {report.fingerprint}\n")
+            sys.stdout.write(verbose_text(report))
     return 1 if report.status == "fail" else 0
 
 

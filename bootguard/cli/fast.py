@@ -35,6 +35,8 @@ def sealed_check(args: list[str]) -> int | None:
             manifest = arg[len("--manifest=") :]
         else:
             return None
+    if _configured():
+        return None  # settings may ask for more (imports, integrity...): the full path reads them
     if manifest is None:
         manifest = _discover_snapshot()
         if manifest is None:
@@ -68,12 +70,44 @@ def sealed_check(args: list[str]) -> int | None:
             except Exception:  # never fail here: the full path says what went wrong
                 return None
             same = f", fingerprint {recorded}"
+        from bootguard.environment._scan import dir_identity
+        from bootguard.names import canonical_name, distribution_count, unreported_tools
+
+        names = {canonical_name(dir_identity(entry, name)[0]) for entry, name in dirs}
+        count = distribution_count(len(names), unreported_tools(names))
         elapsed = (time.perf_counter() - started) * 1000
         sys.stdout.write(
-            f"bootguard: pass - {len(dirs)} distributions match the sealed snapshot {manifest}"
+            f"bootguard: pass - {count} match the sealed snapshot {manifest}"
             f"{same} ({elapsed:.1f} ms)\n"
         )
     return 0
+
+
+def _configured() -> bool:
+    """Whether a setting may apply: a ``BOOTGUARD_*`` variable, or ``[tool.bootguard]`` in
+    the nearest ``pyproject.toml`` (found as :func:`bootguard.config.find_pyproject` does).
+
+    The same test as the settings reader's before it parses TOML: coarse on purpose, since a
+    false "configured" costs the full path's few milliseconds, a missed one a wrong answer.
+    """
+    if any(
+        name.startswith("BOOTGUARD_") and name != "BOOTGUARD_BENCH_CACHE" for name in os.environ
+    ):
+        return True
+    directory = os.path.abspath(".")
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, "rb") as file:
+                    data = file.read(1 << 20)
+            except OSError:
+                return True
+            return b"tool.bootguard" in data or (b"[tool]" in data and b"bootguard" in data)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return False
+        directory = parent
 
 
 def _discover_snapshot() -> str | None:

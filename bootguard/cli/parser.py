@@ -1,7 +1,10 @@
 """The ``bootguard`` command line: ``check``, ``snapshot``, ``serve``, ``diff``.
 
 A usage error is one line and exit status 2 (:class:`UsageError`), never argparse's usage
-block; the argument types apply the same rules as the configuration's settings.
+block.  ``check`` and ``serve`` share one table of options (:data:`_OPTIONS`); each is
+named after the setting it overrides and takes that setting's own parser as its type
+(:data:`bootguard.config.SETTINGS`), so ``--import-timeout 0`` is refused exactly as
+``BOOTGUARD_IMPORT_TIMEOUT=0`` is.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from bootguard.cli import commands
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
     from typing import NoReturn
 
 __all__ = ["UsageError", "build_parser"]
@@ -18,6 +22,90 @@ __all__ = ["UsageError", "build_parser"]
 
 class UsageError(Exception):
     """A command line argparse refused; its message is the one line to print."""
+
+
+_SETTINGS_NOTE = (
+    "Each option in brackets overrides that setting, read as the boot gate reads it: "
+    "options > BOOTGUARD_* variables > [tool.bootguard] in the nearest pyproject.toml > "
+    "defaults."
+)
+#: name -> (help, description) of each subcommand.
+_COMMANDS = {
+    "check": (
+        "check an environment against manifests",
+        "Check the installed distributions against the manifests, and run the critical "
+        "imports and smoke callables. Exit 0 pass (warnings allowed), 1 fail, 2 usage error "
+        f"or unreadable manifest. {_SETTINGS_NOTE} Settings only the boot gate uses (mode, "
+        "sentry, health paths...) change neither what check does nor its exit status.",
+    ),
+    "snapshot": (
+        "write this environment as a pinned, sealed requirements file",
+        "Write the installed distributions as a pinned requirements file that `bootguard "
+        "check` verifies with zero findings; sealed when the environment is consistent.",
+    ),
+    "serve": (
+        "check once, then serve /livez /readyz /healthz until SIGTERM",
+        "For processes without HTTP (Celery workers, cron jobs): check the environment as "
+        "`bootguard check` does, with the same options, then answer health probes until "
+        "SIGTERM (which turns /readyz to 503 first). Details need Authorization: Bearer "
+        f"$BOOTGUARD_TOKEN. {_SETTINGS_NOTE} The gate's mode decides readiness (warn: always "
+        "ready); token, health_paths and recheck_interval apply too.",
+    ),
+    "diff": (
+        "show what differs between two manifests or two JSON reports",
+        "Compare two manifests (any format, selected for this interpreter) or two `bootguard "
+        "check --json` reports, and print the distributions added, removed and changed from A "
+        "to B. Exit 0 identical, 1 different, 2 unreadable input.",
+    ),
+}
+
+#: The options ``check`` and ``serve`` share, one a line: dest | flags | kind | help.  The
+#: dest is the setting's name where there is one; a line starting with spaces continues
+#: the help.  Kinds: ``switch`` (store_true), ``on``/``off`` (the setting true/false),
+#: ``yes-no`` (``--x``/``--no-x``), ``list:METAVAR`` (repeatable, a comma separates values
+#: as in the variable), ``append:METAVAR`` (repeatable, taken as given), ``value:METAVAR``.
+_OPTIONS = """
+manifest             | -m --manifest       | append:PATH   | lock or requirements file (repeatable);
+                       default: discover one in the current directory
+no_manifest          | --no-manifest       | switch        | consistency checks only, like pip check
+python               | --python            | value:PATH    | check this interpreter's environment
+                       (critical imports and smoke callables run in it too)
+strict               | --strict            | yes-no        | extraneous distributions fail
+                       (--no-strict: they warn)
+ignore               | --ignore            | list:NAME     | never report this distribution (repeatable)
+extras               | --extra             | list:NAME     | lock extra to select (repeatable)
+groups               | --group             | list:NAME     | dependency group to select (repeatable;
+                       default: the lock's default groups)
+no_default_groups    | --no-default-groups | switch        | select no dependency group unless named
+                       with --group (uv sync --no-default-groups)
+allow_empty_manifest | --allow-empty       | on            | accept a manifest that selects no
+                       distribution here (default: exit 2)
+seal                 | --no-seal           | off           | ignore a snapshot seal: always run the
+                       full check
+integrity            | --integrity         | on            | also verify every installed file against
+                       its distribution's RECORD (sha256 and size)
+integrity_only       | --integrity-only    | append:NAME   | verify the installed files of this
+                       distribution only (repeatable)
+quick_integrity      | --quick-integrity   | on            | verify only that recorded files exist
+                       with their recorded size (a cheap first pass)
+imports              | --import            | list:MODULE   | critical import: fail if this module
+                       cannot be imported (repeatable)
+smoke                | --smoke             | list:MODULE:FUNCTION | smoke callable: fail if it
+                       raises or returns False (repeatable)
+isolated             | --isolated          | on            | run the critical imports in a child
+                       interpreter killed at the timeout (always so with --python)
+import_timeout       | --import-timeout    | value:SECONDS | time limit of each critical import
+                       (default 10)
+smoke_timeout        | --smoke-timeout     | value:SECONDS | time limit of each smoke callable
+                       (default 5)
+recheck_interval     | --recheck           | value:SECONDS | re-check this often (more than 0, less
+                       than 3600); off by default
+"""
+_SELECTION = (
+    "manifest", "no_manifest", "python", "strict", "ignore", "extras", "groups",
+    "no_default_groups", "allow_empty_manifest", "seal", "integrity", "quick_integrity",
+    "imports", "smoke", "isolated", "import_timeout", "smoke_timeout",
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,166 +123,136 @@ def build_parser() -> argparse.ArgumentParser:
         description="Verify that a Python environment matches its lock, before it takes traffic.",
     )
     from bootguard import __version__
+    from bootguard._setting_values import port
 
     parser.add_argument("--version", action="version", version=f"bootguard {__version__}")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = {
+        name: subcommands.add_parser(name, help=short, description=long)
+        for name, (short, long) in _COMMANDS.items()
+    }
 
-    check = subcommands.add_parser(
-        "check",
-        help="check an environment against manifests",
-        description="Check the installed distributions against the manifests. "
-        "Exit 0 pass (warnings allowed), 1 fail, 2 usage error or unreadable manifest.",
-    )
-    check.add_argument(
-        "-m", "--manifest", action="append", default=None, metavar="PATH",
-        help="lock or requirements file (repeatable); default: discover one in the current directory",
-    )  # fmt: skip
-    check.add_argument("--python", metavar="PATH", help="check this interpreter's environment")
+    check = sub["check"]
+    _add(check, *_SELECTION, "integrity_only")
     output = check.add_mutually_exclusive_group()  # --json prints exactly what -q silences
     output.add_argument(
         "--json", action="store_true", help="print the application/health+json report"
     )
-    check.add_argument("--strict", action="store_true", help="extraneous distributions fail")
-    check.add_argument(
-        "--ignore", action="append", default=[], metavar="NAME",
-        help="never report this distribution (repeatable)",
-    )  # fmt: skip
-    check.add_argument(
-        "--extra", action="append", default=[], metavar="NAME", help="lock extra to select"
-    )
-    check.add_argument(
-        "--group", action="append", default=None, metavar="NAME",
-        help="dependency group to select (default: the lock's default groups)",
-    )  # fmt: skip
-    check.add_argument(
-        "--no-default-groups", action="store_true",
-        help="select no dependency group unless named with --group (uv sync --no-default-groups)",
-    )  # fmt: skip
-    check.add_argument(
-        "--no-manifest", action="store_true", help="consistency checks only, like pip check"
-    )
-    check.add_argument(
-        "--allow-empty", action="store_true",
-        help="accept a manifest that selects no distribution here (default: exit 2)",
-    )  # fmt: skip
-    check.add_argument(
-        "--no-seal", action="store_true", help="ignore a snapshot seal: always run the full check"
-    )
-    check.add_argument(
-        "--integrity", action="store_true",
-        help="also verify every installed file against its distribution's RECORD (sha256 and size)",
-    )  # fmt: skip
-    check.add_argument(
-        "--integrity-only", action="append", default=None, metavar="NAME",
-        help="verify the installed files of this distribution only (repeatable)",
-    )  # fmt: skip
-    check.add_argument(
-        "--quick-integrity", action="store_true",
-        help="verify only that recorded files exist with their recorded size (a cheap first pass)",
-    )  # fmt: skip
     output.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing; only the exit code"
     )
-    check.add_argument("-v", "--verbose", action="store_true", help="also print notes and timings")
     check.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
+        "-v", "--verbose", action="store_true",
+        help="also list every distribution with its verdict and origin (the manifest line, "
+        "'extraneous', 'dependency', 'tool' or 'ignored'), then the notes and timings",
+    )  # fmt: skip
+    check.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto",
         help="colour the text output",
-    )
-    check.set_defaults(run=commands.run_check)
+    )  # fmt: skip
 
-    snap = subcommands.add_parser(
-        "snapshot",
-        help="write this environment as a pinned, sealed requirements file",
-        description="Write the installed distributions as a pinned requirements file that "
-        "`bootguard check` verifies with zero findings; sealed when the environment is consistent.",
-    )
-    snap.add_argument(
-        "-o", "--output", metavar="PATH", help="write here instead of standard output"
-    )
+    snap = sub["snapshot"]
+    snap.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
     snap.add_argument("--python", metavar="PATH", help="snapshot this interpreter's environment")
-    snap.set_defaults(run=commands.run_snapshot)
 
-    serve = subcommands.add_parser(
-        "serve",
-        help="check once, then serve /livez /readyz /healthz until SIGTERM",
-        description="For processes without HTTP (Celery workers, cron jobs): check the "
-        "environment, then answer health probes until SIGTERM (which turns /readyz to 503 "
-        "first). Details need Authorization: Bearer $BOOTGUARD_TOKEN.",
-    )
+    serve = sub["serve"]
     serve.add_argument(
-        "--port", type=_port, required=True, help="port to listen on, 0 to 65535 (0: any)"
-    )
+        "--port", type=_setting_type(port), required=True,
+        help="port to listen on, 0 to 65535 (0: any)",
+    )  # fmt: skip
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument(
-        "-m", "--manifest", action="append", default=None, metavar="PATH",
-        help="lock or requirements file (repeatable); default: discover one in the current directory",
-    )  # fmt: skip
-    serve.add_argument("--python", metavar="PATH", help="check this interpreter's environment")
-    serve.add_argument(
-        "--recheck", type=_seconds, metavar="SECONDS",
-        help="re-check this often (more than 0, less than 3600); off by default",
-    )  # fmt: skip
+    _add(serve, *_SELECTION, "recheck_interval")
     serve.add_argument(
         "--grace", type=_grace, default=0.0, metavar="SECONDS",
         help="after SIGTERM, keep answering 503 this long before exiting (0 to 3600, default 0)",
     )  # fmt: skip
-    serve.set_defaults(run=commands.run_serve)
 
-    diff = subcommands.add_parser(
-        "diff",
-        help="show what differs between two manifests or two JSON reports",
-        description="Compare two manifests (any format, selected for this interpreter) or two "
-        "`bootguard check --json` reports, and print the distributions added, removed and "
-        "changed from A to B. Exit 0 identical, 1 different, 2 unreadable input.",
-    )
+    diff = sub["diff"]
     diff.add_argument("a", metavar="A", help="manifest or JSON report")
     diff.add_argument("b", metavar="B", help="manifest or JSON report")
-    diff.add_argument(
-        "--extra", action="append", default=[], metavar="NAME", help="lock extra to select"
-    )
-    diff.add_argument(
-        "--group", action="append", default=None, metavar="NAME",
-        help="dependency group to select (default: the lock's default groups)",
-    )  # fmt: skip
+    _add(diff, "extras", "groups")
     diff.add_argument("--json", action="store_true", help="print the differences as JSON")
-    diff.set_defaults(run=commands.run_diff)
+
+    for name, run in (
+        ("check", commands.run_check),
+        ("snapshot", commands.run_snapshot),
+        ("serve", commands.run_serve),
+        ("diff", commands.run_diff),
+    ):
+        sub[name].set_defaults(run=run)
     return parser
 
 
-# --- argument types: the same rules as the configuration's settings ------------------------
+def _table() -> dict[str, tuple[list[str], str, str]]:
+    """:data:`_OPTIONS` as dest -> (flags, kind, help)."""
+    table: dict[str, tuple[list[str], str, str]] = {}
+    last = ""
+    for line in _OPTIONS.strip("\n").splitlines():
+        if line.startswith(" "):  # the help goes on
+            flags, kind, text = table[last]
+            table[last] = (flags, kind, f"{text} {line.strip()}")
+            continue
+        dest, flags_text, kind, text = (part.strip() for part in line.split("|", 3))
+        table[dest] = (flags_text.split(), kind, text)
+        last = dest
+    return table
 
 
-def _port(text: str) -> int:
+def _add(parser: argparse.ArgumentParser, *dests: str) -> None:
+    """Add the options of :data:`_OPTIONS` named by their dest (default ``None``: not given)."""
     import argparse
 
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, not {text!r}")
-    return port
+    from bootguard.config import SETTINGS
+
+    table = _table()
+    for dest in dests:
+        flags, kind, text = table[dest]
+        action, _, metavar = kind.partition(":")
+        kwargs: dict[str, object] = {"dest": dest, "default": None}
+        if dest in SETTINGS:
+            text += f" [{dest}]"
+        if action == "switch":
+            kwargs.update(action="store_true", default=False)
+        elif action in ("on", "off"):
+            kwargs.update(action="store_const", const=action == "on")
+        elif action == "yes-no":
+            kwargs.update(action=argparse.BooleanOptionalAction)
+        else:
+            kwargs["metavar"] = metavar
+            if action != "value":
+                kwargs["action"] = "extend" if action == "list" else "append"
+            if action != "append" and dest in SETTINGS:
+                kwargs["type"] = _setting_type(SETTINGS[dest])
+        parser.add_argument(*flags, help=text, **kwargs)  # type: ignore[arg-type]
 
 
-def _seconds(text: str) -> float:
-    """Seconds as ``BOOTGUARD_RECHECK_INTERVAL`` takes them (the configuration's parser)."""
+# --- argument types: the configuration's own parsers ----------------------------------------
+
+
+def _setting_type(parse: Callable[[object, bool], object]) -> Callable[[str], object]:
+    """An argparse type that is the setting's own parser, given the text as a variable is.
+
+    The value a flag takes is exactly what ``BOOTGUARD_<NAME>`` takes (a comma separates
+    names): the same function, so the two can never disagree.
+    """
     import argparse
 
-    from bootguard._setting_values import seconds as setting_seconds
+    def convert(text: str) -> object:
+        try:
+            return parse(text, True)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(f"{err}, not {text!r}") from None
 
-    try:
-        return float(setting_seconds(text, True))
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"{err}, not {text!r}") from None
+    return convert
 
 
 def _grace(text: str) -> float:
-    """Like :func:`_seconds`, and 0 (no grace period) is allowed."""
+    """Seconds as ``recheck_interval`` takes them (the setting's parser), and 0 (no grace)."""
+    from bootguard._setting_values import seconds
+
     try:
         if float(text) == 0:
             return 0.0
     except ValueError:
         pass
-    return _seconds(text)
+    return float(_setting_type(seconds)(text))  # type: ignore[arg-type]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import sys
 
+from bootguard.names import TOOLS
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -29,9 +31,8 @@ __all__ = [
     "split_dir_name",
 ]
 
-#: Installed but never reported unless a manifest names them: the installer's own tools
-#: and bootguard itself (``pip freeze`` leaves out the first four the same way).
-DEFAULT_IGNORED = frozenset({"pip", "setuptools", "wheel", "distribute", "bootguard"})
+#: Installed but never reported unless a manifest names them (:data:`bootguard.names.TOOLS`).
+DEFAULT_IGNORED = TOOLS
 
 #: (sys.path entry, directory entry name); order is sys.path order, names sorted per entry.
 MetadataDir = tuple[str, str]

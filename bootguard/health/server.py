@@ -13,7 +13,7 @@ SIGTERM, which flips readiness to 503 first.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 from bootguard._text import one_line
 from bootguard.health import _responses
@@ -21,6 +21,10 @@ from bootguard.health import _responses
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import http.server
+
+    from bootguard.config import Settings
+    from bootguard.options import CheckOptions
+    from bootguard.report import Report
 
 __all__ = ["HealthServer", "serve_health", "serve_until_signal"]
 
@@ -133,26 +137,34 @@ def serve_until_signal(
     port: int,
     host: str = "127.0.0.1",
     *,
-    manifests: Sequence[str] | None = None,
-    python: str | None = None,
-    recheck: float | None = None,
+    settings: Settings | None = None,
+    options: CheckOptions | None = None,
+    ready: Callable[[Report], bool] | None = None,
     grace: float = 0.0,
-    token: str | None = None,
 ) -> int:
     """``bootguard serve``: check, publish, serve until SIGTERM/SIGINT; return an exit code.
 
-    On the signal readiness turns 503 at once (``drain``); the server keeps answering for
+    ``options`` is the check and ``settings`` the rest (probes, token, health paths,
+    re-check interval), as :mod:`bootguard.cli.settings` builds them; ``ready`` maps a
+    report to readiness (default: not ``fail``; the CLI passes the gate's policy).  On the
+    signal readiness turns 503 at once (``drain``); the server keeps answering for
     ``grace`` seconds so a load balancer sees it, then stops: exit 0.  Exit 2 for an
     unreadable manifest or an address already in use (as ``bootguard check`` does).
     """
     import signal
     import sys
+    import time
 
     from bootguard import state
     from bootguard.api import check_with
+    from bootguard.boot import with_probes
+    from bootguard.config import Settings
     from bootguard.errors import BootguardError
     from bootguard.options import CheckOptions
 
+    settings = Settings() if settings is None else settings
+    options = CheckOptions() if options is None else options
+    ready = ready or (lambda report: report.status != "fail")
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -161,29 +173,34 @@ def serve_until_signal(
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        started = time.perf_counter()
         try:
-            options = CheckOptions(manifests=manifests, python=python)
             report = check_with(options)
         except BootguardError as err:
             sys.stderr.write(f"bootguard: error: {one_line(str(err))}\n")
             return 2
-        state.publish(report, ready=report.status != "fail")
+        if settings.imports or settings.smoke:
+            report = with_probes(report, settings, started, python=options.python)
+        state.publish(report, ready=ready(report))
         try:
-            server = serve_health(port, host, token=token)
+            paths = dict(settings.health_paths) if settings.health_paths is not None else None
+            server = serve_health(port, host, token=settings.token, paths=paths)
         except OSError as err:
             sys.stderr.write(f"bootguard: error: cannot listen on {host}:{port}: {err}\n")
             return 2
-        ready = "ready" if state.current().ready else "not ready"
+        verdict = "ready" if state.current().ready else "not ready"
         sys.stderr.write(
             f"bootguard: serving {server.url} (/livez /readyz /healthz): {report.status}, "
-            f"{ready} - {len(report.problems)} problems\n"
+            f"{verdict} - {len(report.problems)} problems\n"
         )
         sys.stderr.flush()
         watcher = None
-        if recheck:
+        if settings.recheck_interval:
             from bootguard.health.recheck import start_recheck
 
-            watcher = start_recheck(recheck, options=options, baseline=report)
+            watcher = start_recheck(
+                settings.recheck_interval, options=options, ready=ready, baseline=report
+            )
         try:
             while not stopping.wait(0.5):
                 pass

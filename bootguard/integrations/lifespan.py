@@ -51,13 +51,10 @@ class LifespanGate:
                 None, lambda: gate.run(self.options, start=self.start, exit=False)
             )
             if result.stop:
-                problems = ", ".join(f.key for f in result.report.problems[:5])
-                await send(
-                    {
-                        "type": "lifespan.startup.failed",
-                        "message": f"bootguard: environment check failed ({problems})",
-                    }
-                )
+                from bootguard.errors import BootFailed
+
+                failed = str(BootFailed(result.report))  # the failures only, never a warning
+                await send({"type": "lifespan.startup.failed", "message": failed})
                 return
         replayed = False
 

@@ -38,6 +38,8 @@ _PATHS = [
 ]
 _VALUES = ["", "x", "-1", "0", "5", "99999", "1e400", "nan", "0.5", "packaging", "--json"]
 _NAMES = ["packaging", "nosuchdist", "", "Pack_Aging"]
+_MODULES = ["json", "this", "nosuchmod", "1bad", "", "a,b", "os.path"]
+_CALLABLES = ["os:getcwd", "json:dumps", "nosuchmod:f", "os.path", "a:b:c", "", "os:sep"]
 
 _path = st.sampled_from(_PATHS)
 _value = st.sampled_from(_VALUES)
@@ -53,12 +55,23 @@ def _check_args() -> st.SearchStrategy[list[str]]:
                 [
                     "--json", "-q", "--quiet", "--strict", "--no-default-groups",
                     "--no-manifest", "--no-seal", "--quick-integrity", "-v", "--bogus",
+                    "--no-strict", "--isolated", "--allow-empty", "--integrity",
                 ]
             )
         ),
         st.tuples(st.builds(lambda p: f"--manifest={p}", _path)),
+        *_probe_options(),
     )  # fmt: skip
     return st.lists(option, max_size=4).map(lambda opts: ["check", *(a for o in opts for a in o)])
+
+
+def _probe_options() -> list[st.SearchStrategy[tuple[str, ...]]]:
+    """The critical imports and smoke callables, their timeouts: check and serve share them."""
+    return [
+        st.tuples(st.just("--import"), st.sampled_from(_MODULES)),
+        st.tuples(st.just("--smoke"), st.sampled_from(_CALLABLES)),
+        st.tuples(st.sampled_from(["--import-timeout", "--smoke-timeout"]), _value),
+    ]
 
 
 def _snapshot_args() -> st.SearchStrategy[list[str]]:
@@ -77,6 +90,9 @@ def _serve_args() -> st.SearchStrategy[list[str]]:
         st.tuples(st.sampled_from(["--recheck", "--grace"]), _value),
         st.tuples(st.just("--host"), st.sampled_from(["127.0.0.1", "::1"])),
         st.tuples(st.sampled_from(["-m", "--python"]), _path),
+        st.tuples(st.sampled_from(["--ignore", "--extra", "--group"]), st.sampled_from(_NAMES)),
+        st.tuples(st.sampled_from(["--strict", "--no-manifest", "--no-seal", "--isolated"])),
+        *_probe_options(),
     )
     return st.tuples(st.booleans(), port, st.lists(option, max_size=3)).map(
         lambda t: ["serve", *(["--port", t[1]] if t[0] else []), *(a for o in t[2] for a in o)]
@@ -194,6 +210,11 @@ def test_no_argument_list_gives_a_traceback(playground: Path, args: list[str]) -
         (["check", "-m", "fifo"], "FIFO"),
         (["diff", "fifo", "req.txt"], "FIFO"),
         (["check", "--bogus"], "--bogus"),
+        (["check", "--import", "1bad"], "--import"),
+        (["check", "--smoke", "os.path"], "--smoke"),
+        (["check", "--import-timeout", "nan"], "--import-timeout"),
+        (["serve", "--port", "0", "--smoke-timeout", "0"], "--smoke-timeout"),
+        (["serve", "--port", "0", "--ignore", "x", "-m", "fifo"], "FIFO"),
     ],
 )
 def test_known_bad_command_lines_are_one_line_errors(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from tests.support.venvs import Venv, clean_env
@@ -21,15 +22,16 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def bootguard_outside(
-    *args: str | Path, cwd: Path | None = None
+    *args: str | Path, cwd: Path | None = None, environ: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m bootguard ARGS`` with the test interpreter (bootguard from this checkout)."""
+    """``python -m bootguard ARGS`` with the test interpreter (bootguard from this checkout);
+    ``environ`` adds variables (``BOOTGUARD_*`` settings) to the clean environment."""
     return subprocess.run(
         [sys.executable, "-m", "bootguard", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd or REPO_ROOT,
-        env=clean_env(pythonpath=[REPO_ROOT]),
+        env=clean_env(environ, pythonpath=[REPO_ROOT]),
         timeout=120,
         check=False,
     )

@@ -86,7 +86,13 @@ class ServerProcess:
     """A server subprocess we started; :meth:`stop` ends it (and only it) by PID."""
 
     def __init__(
-        self, argv: Sequence[str], *, port: int, env: Mapping[str, str], log: Path
+        self,
+        argv: Sequence[str],
+        *,
+        port: int,
+        env: Mapping[str, str],
+        log: Path,
+        cwd: Path | None = None,
     ) -> None:
         self.argv = list(argv)
         self.port = port
@@ -95,7 +101,7 @@ class ServerProcess:
         self.process = subprocess.Popen(
             self.argv,
             env=dict(env),
-            cwd=REPO_ROOT,
+            cwd=cwd or REPO_ROOT,
             stdin=subprocess.DEVNULL,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
