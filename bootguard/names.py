@@ -7,7 +7,7 @@ path) is :func:`distribution_count`, so they agree and say what they leave out.
 ``packaging.utils.canonicalize_name`` does the same, but importing ``packaging.utils``
 pulls in ``packaging.tags`` (sysconfig, platform, logging, ...), which costs more than the
 whole boot check on a cold interpreter.  This runs on the boot path for every installed
-distribution, so it is hand-written here; ``tests/test_shortcuts.py`` proves it equal to
+distribution, so it is hand-written here; ``tests/unit/test_names.py`` proves it equal to
 packaging's with hypothesis.
 """
 

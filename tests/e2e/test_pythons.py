@@ -153,7 +153,7 @@ def _params() -> list[object]:
 
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
-    """The session's sdist and wheel (built once, shared with tests/test_release.py)."""
+    """The session's sdist and wheel (built once, shared with tests/e2e/test_release.py)."""
     return build_dists(tmp_path_factory)
 
 

@@ -39,7 +39,7 @@ PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
 
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
-    """The session's sdist and wheel (built once, shared with tests/test_pythons.py)."""
+    """The session's sdist and wheel (built once, shared with tests/e2e/test_pythons.py)."""
     return build_dists(tmp_path_factory)
 
 
@@ -105,7 +105,7 @@ def test_the_sdist_builds_the_wheel_and_carries_the_tests(dists: Dists) -> None:
     assert {"PKG-INFO", "pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"} <= names
     # everything under these, exactly as committed: the package, and what its tests need
     # (the tests boot the examples and build the documentation)
-    assert {"mkdocs.yml", ".readthedocs.yaml"} <= names  # tests/test_docs.py builds the site
+    assert {"mkdocs.yml", ".readthedocs.yaml"} <= names  # tests/e2e/test_docs.py builds the site
     for top in ("bootguard/", "tests/", "examples/", "docs/"):
         committed = {name for name in dists.files if name.startswith(top)}
         shipped = {name for name in names if name.startswith(top) and not name.endswith("/")}

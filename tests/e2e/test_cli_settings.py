@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.health_support import ServerProcess, fetch, free_port
+from tests.support.health import ServerProcess, fetch, free_port
 from tests.support.cli import bootguard_outside, json_report
 from tests.support.venvs import Venv, VenvFactory, clean_env
 from tests.support.wheels import build_wheel
