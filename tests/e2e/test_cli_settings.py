@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.health import ServerProcess, fetch, free_port
 from tests.support.cli import bootguard_outside, json_report
+from tests.support.health import ServerProcess, fetch, free_port
 from tests.support.venvs import Venv, VenvFactory, clean_env
 from tests.support.wheels import build_wheel
 
