@@ -40,7 +40,8 @@ def test_a_failure_is_logged_as_an_error_with_its_consequence(
 ) -> None:
     (record,) = _logged(caplog, report_of(finding()), ready, stop, exit, mode="warn")
     assert record.levelno == logging.ERROR
-    assert record.getMessage().endswith(f"bootguard: {consequence}")
+    because = " because of: msgbus:version" if stop else ""  # enforce names the failures
+    assert record.getMessage().endswith(f"bootguard: {consequence}{because}")
     assert "msgbus:version" in record.getMessage()
 
 

@@ -53,8 +53,10 @@ def test_each_error_is_ours_and_the_builtin_it_means(
     assert isinstance(error, BootguardError) and isinstance(error, builtin)
 
 
-def test_boot_failed_carries_the_report_and_counts_its_problems() -> None:
-    report = report_of(finding(), finding("taskq"), finding("ok", status="pass"))
+def test_boot_failed_carries_the_report_and_names_only_its_failures() -> None:
+    report = report_of(
+        finding(), finding("taskq"), finding("ok", status="pass"), finding("w", status="warn")
+    )
     err = BootFailed(report)
     assert err.report is report
-    assert str(err) == "bootguard: environment check failed (2 problems)"
+    assert str(err) == "bootguard: environment check failed (msgbus:version, taskq:version)"

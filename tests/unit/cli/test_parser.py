@@ -19,7 +19,12 @@ def test_each_subcommand_parses_its_options() -> None:
         True,
     )
     serve = parser.parse_args(["serve", "--port", "0", "--recheck", "30", "--grace", "0"])
-    assert (serve.port, serve.recheck, serve.grace, serve.host) == (0, 30.0, 0.0, "127.0.0.1")
+    assert (serve.port, serve.recheck_interval, serve.grace, serve.host) == (
+        0,
+        30.0,
+        0.0,
+        "127.0.0.1",
+    )
     diff = parser.parse_args(["diff", "a.json", "b.json", "--json"])
     assert (diff.a, diff.b, diff.json) == ("a.json", "b.json", True)
     assert parser.parse_args(["snapshot", "-o", "s.txt"]).output == "s.txt"
