@@ -60,6 +60,8 @@ def read_record(dist: Distribution, *, caches: bool = True) -> list[RecordEntry]
                 digest = decode(value + "=" * (-len(value) % 4))
             except ValueError:
                 algorithm = ""
+            if not digest:  # only characters outside base64's alphabet: nothing recorded
+                algorithm = ""
         else:
             algorithm = ""
         if full not in entries:
