@@ -1,6 +1,12 @@
-"""PEP 440 helpers: parse versions and specifiers once, and decide "is this acceptable"."""
+"""PEP 440 helpers: parse versions and specifiers once, and decide "is this acceptable".
+
+Plain versions against plain specifiers (nearly all of them) are decided by
+:mod:`bootguard._pep440` without importing ``packaging``; the rest by ``packaging``.
+"""
 
 from __future__ import annotations
+
+from bootguard._pep440 import contains
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,6 +57,10 @@ def satisfies(version: str, specifier: str | SpecifierSet) -> bool | None:
     if text.startswith("==="):
         # packaging (and so pip and uv) compare arbitrary equality case-insensitively
         return version.lower() == text[3:].strip().lower()
+    if isinstance(specifier, str):
+        decided = contains(version, text)
+        if decided is not None:
+            return decided
     spec = _specifier(text) if isinstance(specifier, str) else specifier
     parsed = parse_version(version)
     if spec is None or parsed is None:

@@ -20,14 +20,37 @@ from bootguard.environment.metadata import egg_requires, header_block, headers_o
 from bootguard.environment.model import Distribution, Duplicate, Environment
 from bootguard.names import canonical_name
 
-__all__ = ["build", "current_environment", "inspect_interpreter"]
+__all__ = ["build", "current_environment", "inspect_interpreter", "marker_environment"]
+
+
+def marker_environment() -> dict[str, str]:
+    """This interpreter's PEP 508 marker environment, computed as
+    ``packaging.markers.default_environment`` does (a test holds the two equal), without
+    importing ``packaging.markers``, whose import costs more than a whole inventory."""
+    import platform
+
+    info = sys.implementation.version
+    implementation_version = f"{info.major}.{info.minor}.{info.micro}"
+    if info.releaselevel != "final":
+        implementation_version += info.releaselevel[0] + str(info.serial)
+    return {
+        "implementation_name": sys.implementation.name,
+        "implementation_version": implementation_version,
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "sys_platform": sys.platform,
+    }
 
 
 def current_environment(paths: list[str] | tuple[str, ...] | None = None) -> Environment:
     """The environment of this interpreter (``paths`` defaults to ``sys.path``)."""
-    from packaging.markers import default_environment  # deferred for import cost
-
-    marker_env = {key: str(value) for key, value in default_environment().items()}
+    marker_env = marker_environment()
     search = tuple(sys.path if paths is None else paths)
     return build(sys.executable, marker_env["python_full_version"], marker_env, search)
 

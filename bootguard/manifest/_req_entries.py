@@ -117,6 +117,18 @@ def _pep508_entry(
     *,
     constraint: bool,
 ) -> ManifestEntry | None:
+    from bootguard._pep508 import parse_requirement
+
+    fast = parse_requirement(text)
+    if fast is not None and fast.marker is None:  # ``name==1.0``: no packaging import
+        return ManifestEntry(
+            name=canonical_name(fast.name),
+            specifier=fast.specifier,
+            extras=frozenset(canonical_name(e) for e in fast.extras),
+            hashes=hashes,
+            origin=where.origin,
+            constraint=constraint,
+        )
     from packaging.requirements import InvalidRequirement, Requirement  # deferred: ~35 ms
 
     try:
