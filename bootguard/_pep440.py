@@ -13,7 +13,7 @@ specifier of real environments and hypothesis-generated ones.
 
 from __future__ import annotations
 
-__all__ = ["canonical", "contains", "normal_pin", "release"]
+__all__ = ["canonical", "contains", "normal_pin", "release", "surely_valid"]
 
 _OPERATORS = ("~=", "==", "!=", "<=", ">=", "<", ">")
 #: Versions written in PEP 440's normal form (``1.0rc1``, ``2.1.0.post1``, ``1.0+cpu``):
@@ -87,8 +87,22 @@ class _Version:
         self.key = (_stripped(numbers), pre_key, post_key, dev_key)
 
 
+_PARSED: dict[str, _Version | None] = {}
+
+
 def _parse(text: str) -> _Version | None:
-    """``text`` as a :class:`_Version`; None with an epoch, a local label, or if invalid."""
+    """``text`` as a :class:`_Version`; None with an epoch, a local label, or if invalid.
+
+    Cached: a boot compares the same few hundred version strings many times."""
+    try:
+        return _PARSED[text]
+    except KeyError:
+        pass
+    parsed = _PARSED[text] = _parse_new(text)
+    return parsed
+
+
+def _parse_new(text: str) -> _Version | None:
     numbers = release(text)
     if numbers is not None:
         return _Version(numbers, None, None, None)
@@ -108,6 +122,12 @@ def _parse(text: str) -> _Version | None:
         post = int(parts[5] or 0)
     dev = None if parts[6] is None else int(parts[7] or 0)
     return _Version(numbers, pre, post, dev)
+
+
+def surely_valid(text: str) -> bool:
+    """True when ``text`` is a valid PEP 440 version without an epoch or local label
+    (False says nothing: ask packaging)."""
+    return _parse(text) is not None
 
 
 def _prefix_matches(version: tuple[int, ...], prefix: tuple[int, ...]) -> bool:

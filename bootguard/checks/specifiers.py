@@ -6,7 +6,7 @@ Plain versions against plain specifiers (nearly all of them) are decided by
 
 from __future__ import annotations
 
-from bootguard._pep440 import contains
+from bootguard._pep440 import contains, surely_valid
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,5 +69,6 @@ def satisfies(version: str, specifier: str | SpecifierSet) -> bool | None:
 
 
 def plain_version(text: str) -> bool:
-    """``1.2.3``: surely valid, decided without packaging (nearly every installed version)."""
-    return text.isascii() and all(part.isdigit() for part in text.split("."))
+    """``1.2.3``, ``2.0rc1``, ``1.0.post1``: surely valid, decided without packaging
+    (nearly every installed version); False means packaging must decide."""
+    return surely_valid(text)

@@ -30,22 +30,25 @@ def marker_environment() -> dict[str, str]:
     import platform
 
     info = sys.implementation.version
-    implementation_version = f"{info.major}.{info.minor}.{info.micro}"
-    if info.releaselevel != "final":
-        implementation_version += info.releaselevel[0] + str(info.serial)
-    return {
-        "implementation_name": sys.implementation.name,
-        "implementation_version": implementation_version,
-        "os_name": os.name,
-        "platform_machine": platform.machine(),
-        "platform_release": platform.release(),
-        "platform_system": platform.system(),
-        "platform_version": platform.version(),
-        "python_full_version": platform.python_version(),
-        "platform_python_implementation": platform.python_implementation(),
-        "python_version": ".".join(platform.python_version_tuple()[:2]),
-        "sys_platform": sys.platform,
-    }
+    release_level = "" if info.releaselevel == "final" else info.releaselevel[0] + str(info.serial)
+    env = {key: getattr(platform, call)() for key, call in _PLATFORM_CALLS}
+    env["python_version"] = ".".join(platform.python_version_tuple()[:2])
+    env["implementation_name"] = sys.implementation.name
+    env["implementation_version"] = f"{info.major}.{info.minor}.{info.micro}{release_level}"
+    env["os_name"] = os.name
+    env["sys_platform"] = sys.platform
+    return env
+
+
+#: Marker variables that are one ``platform`` call each.
+_PLATFORM_CALLS = (
+    ("platform_machine", "machine"),
+    ("platform_release", "release"),
+    ("platform_system", "system"),
+    ("platform_version", "version"),
+    ("python_full_version", "python_version"),
+    ("platform_python_implementation", "python_implementation"),
+)
 
 
 def current_environment(paths: list[str] | tuple[str, ...] | None = None) -> Environment:

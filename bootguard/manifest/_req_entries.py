@@ -17,6 +17,10 @@ from bootguard.manifest._req_options import _split_hashes, _tokens
 from bootguard.manifest.model import ManifestEntry, Selection
 from bootguard.names import canonical_name
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
 
 @dataclass
 class _State:
@@ -117,26 +121,21 @@ def _pep508_entry(
     *,
     constraint: bool,
 ) -> ManifestEntry | None:
+    from bootguard._pep508 import Requirement as FastRequirement
     from bootguard._pep508 import parse_requirement
 
-    fast = parse_requirement(text)
-    if fast is not None and fast.marker is None:  # ``name==1.0``: no packaging import
-        return ManifestEntry(
-            name=canonical_name(fast.name),
-            specifier=fast.specifier,
-            extras=frozenset(canonical_name(e) for e in fast.extras),
-            hashes=hashes,
-            origin=where.origin,
-            constraint=constraint,
-        )
-    from packaging.requirements import InvalidRequirement, Requirement  # deferred: ~35 ms
+    req: Requirement | FastRequirement | None = parse_requirement(text)
+    if req is None or req.marker is not None:  # not a plain ``name==1.0``: packaging's
+        from packaging.requirements import InvalidRequirement, Requirement  # deferred: ~35 ms
 
-    try:
-        req = Requirement(text)
-    except InvalidRequirement as err:
-        reason = str(err).splitlines()[0]  # packaging adds the text and a caret on more lines
-        raise where.error(f"invalid requirement {_shown(text)}: {reason}") from err
-    if req.marker is not None and not req.marker.evaluate(dict(selection.marker_env)):
+        try:
+            req = Requirement(text)
+        except InvalidRequirement as err:
+            reason = str(err).splitlines()[0]  # packaging adds the text and a caret
+            raise where.error(f"invalid requirement {_shown(text)}: {reason}") from err
+    if isinstance(req, FastRequirement):
+        pass  # no marker: it applies
+    elif req.marker is not None and not req.marker.evaluate(dict(selection.marker_env)):
         return None
     source = None
     if req.url:
