@@ -75,7 +75,7 @@ def test_every_toml_manifest_in_the_test_data_reads_the_same(
 
 #: Text in the Basic Multilingual Plane: JSON escapes astral characters as surrogate pairs,
 #: which TOML forbids (the writer borrowed from the fuzz tests uses JSON strings).
-_TEXT = st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",))
+_TEXT = st.characters(max_codepoint=0xD7FF)  # below the surrogates
 _KEYS = st.from_regex(r"[A-Za-z0-9_-]{1,8}", fullmatch=True) | st.text(_TEXT, max_size=6)
 _SCALARS = (
     st.text(_TEXT, max_size=20)
