@@ -144,3 +144,35 @@ def test_builtin_sha256_equals_hashlib(data: bytes) -> None:
     from bootguard.environment._scan import sha256_hex
 
     assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_full_check_of_common_forms_loads_no_packaging(
+    venv_factory: VenvFactory, tmp_path: Path, bootguard_pythonpath: Path
+) -> None:
+    """The full path (nothing sealed) decides pins, ranges, extras and markers by itself.
+
+    Requires-Dist with a range, an extra and a platform marker, a pinned requirements file
+    with an extra: ``packaging`` is imported only for forms outside the common subset
+    (``tests/test_pep508_fast.py`` proves the subset's answers equal to packaging's).
+    """
+    venv = venv_factory(
+        install=["taskq==5.0.0", "msgbus==4.1.0", "webapp==1.0", "webkit==1.0", "fastjson==2.1",
+                 "platdep==1.0"],
+    )  # fmt: skip
+    pins = tmp_path / "requirements.txt"
+    pins.write_text(
+        "taskq==5.0.0\nmsgbus==4.1.0\nwebapp==1.0\nwebkit[speedups]==1.0\nfastjson==2.1\n"
+        "platdep==1.0\n"
+    )
+    result = subprocess.run(
+        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(pins),
+         "--no-seal"],
+        capture_output=True, text=True, cwd=venv.path,
+        env=venv.env(pythonpath=[bootguard_pythonpath]), check=False,
+    )  # fmt: skip
+    assert result.returncode == 0 and "pass" in result.stdout, result.stdout + result.stderr
+    imported = {
+        line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
+    }
+    assert "bootguard.checks.graph" in imported  # the full check ran
+    assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
