@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from bootguard.errors import ManifestError
 from bootguard.names import canonical_name
@@ -22,6 +21,7 @@ from bootguard.names import canonical_name
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
+    from typing import Any
 
     from packaging.markers import Marker
 

@@ -10,9 +10,12 @@ a pure-Python ``tomli`` gains nothing, so ``tomllib`` is kept then.
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from bootguard.errors import ManifestError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any  # annotations only: importing typing costs a cold boot
 
 __all__ = ["load_toml", "toml_parser"]
 
