@@ -1,14 +1,16 @@
-"""PEP 440 decisions on plain release versions (``1.2.3``), without importing ``packaging``.
+"""PEP 440 decisions on the common versions and specifiers, without importing ``packaging``.
 
 Importing ``packaging.specifiers`` and ``packaging.version`` costs more than reading every
 installed distribution's metadata, yet nearly every version a boot check compares is a
-plain release (digits and dots) and nearly every specifier a list of plain clauses
-(``>=1.2,<3``, ``~=2.0``, ``!=1.5.*``).  For those, PEP 440's rules reduce to comparing
-integer tuples with trailing zeros removed, which is what :func:`contains` does.  Anything
-else (a pre-, post- or dev-release, a local label, an epoch, ``===``, a malformed clause)
-makes it answer ``None``, and the caller asks ``packaging``: a shortcut that cannot decide
-never guesses.  A differential test holds it equal to ``packaging`` over every version and
-specifier of real environments and hypothesis-generated ones.
+release with at most a pre-, post- or dev-release suffix (``1.2.3``, ``2.0rc1``,
+``2.9.0.post0``), and nearly every specifier a list of clauses such as ``>=1.2,<3``,
+``~=2.0`` or ``!=1.5.*``.  For those, :func:`contains` applies PEP 440's ordering (the
+same sort key as packaging: release without trailing zeros, then pre, post and dev) and
+its rules for exclusive bounds.  Anything else (an epoch, a local label outside an exact
+pin, ``===``, an exclusive bound at a post-release, a malformed clause) makes it answer
+``None`` and the caller asks ``packaging``: a shortcut that cannot decide never guesses.
+A differential test holds it equal to ``packaging`` over every version and specifier of two
+real environments, an exhaustive grid around pre/post/dev releases and generated inputs.
 """
 
 from __future__ import annotations
