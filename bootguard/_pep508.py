@@ -19,6 +19,10 @@ from __future__ import annotations
 from bootguard._pep440 import canonical, contains, normal_pin
 from bootguard.names import canonical_name
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+
 __all__ = ["Marker", "Requirement", "parse_marker", "parse_requirement"]
 
 #: Marker variables compared as versions when both sides are valid (packaging's rule).
@@ -37,10 +41,8 @@ _STRING_VARIABLES = frozenset(
         "extra",
     }
 )
-_OPERATORS = ("===", "==", "!=", "<=", ">=", "~=", "<", ">")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_.")
 
 #: A comparison: (left is the variable, variable, operator, literal).
 _Atom = tuple[bool, str, str, str]
@@ -147,35 +149,27 @@ def parse_marker(text: str) -> Marker | None:
     return Marker(text.strip(), tree)
 
 
+#: One token after optional blanks: a parenthesis, a quoted string, a word, an operator.
+_MARKER_PIECE = r"""[ \t]*([()]|'[^']*'|"[^"]*"|[a-z_.]+|===|==|!=|<=|>=|~=|<|>)"""
+_token_pattern: re.Pattern[str] | None = None
+
+
 def _tokens(text: str) -> list[str] | None:
-    """Words, operators, parentheses and quoted strings (kept with their quotes)."""
+    """Words, operators, parentheses and quoted strings (kept with their quotes); None
+    when something else is in the text."""
+    global _token_pattern
+    if _token_pattern is None:
+        import re  # deferred: the metadata reader has loaded it already
+
+        _token_pattern = re.compile(_MARKER_PIECE)
     tokens: list[str] = []
-    index, size = 0, len(text)
-    while index < size:
-        char = text[index]
-        if char in " \t":
-            index += 1
-        elif char in "()":
-            tokens.append(char)
-            index += 1
-        elif char in "'\"":
-            close = text.find(char, index + 1)
-            if close < 0:
-                return None
-            tokens.append(text[index : close + 1])
-            index = close + 1
-        elif char in _WORD_CHARS:
-            start = index
-            while index < size and text[index] in _WORD_CHARS:
-                index += 1
-            tokens.append(text[start:index])
-        else:
-            operator = next((op for op in _OPERATORS if text.startswith(op, index)), None)
-            if operator is None:
-                return None
-            tokens.append(operator)
-            index += len(operator)
-    return tokens
+    end = 0
+    for match in _token_pattern.finditer(text):
+        if match.start() != end:
+            return None
+        tokens.append(match.group(1))
+        end = match.end()
+    return tokens if not text[end:].strip(" \t") else None
 
 
 def _disjunction(tokens: list[str], position: int) -> tuple[int, _Tree | None]:
