@@ -1,7 +1,7 @@
 """TOML loading shared by the TOML-based readers, with errors that name the file.
 
 The parser is the compiled ``tomli`` when it is installed (its mypyc-built wheels parse a
-lock file many times faster than the pure-Python ``tomllib``, which is the same code), else
+lock file several times faster than the pure-Python ``tomllib``, which is the same code), else
 the standard library's ``tomllib``.  Both implement TOML 1.0 and return equal documents for
 every valid file (a differential test holds them equal on real locks and generated ones);
 a pure-Python ``tomli`` gains nothing, so ``tomllib`` is kept then.
