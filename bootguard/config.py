@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: What a failed check does: ``report`` (not ready, keeps running), ``warn`` (stays ready)
-#: or ``enforce`` (the boot stops).  The README's mode table is the reference.
+#: or ``enforce`` (the boot stops).  docs/gate.md's mode table is the reference.
 Mode = Literal["report", "warn", "enforce"]
 ENV_PREFIX = "BOOTGUARD_"
 #: ``BOOTGUARD_*`` variables that belong to other bootguard tools, not to the gate.
@@ -49,7 +49,7 @@ RESERVED_ENV = frozenset({"BOOTGUARD_CONFIG", "BOOTGUARD_BENCH_CACHE"})
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """What the gate does at boot.  See the README's configuration reference.
+    """What the gate does at boot.  See docs/configuration.md (generated from SETTINGS).
 
     ``sources`` maps each setting to where its value came from: ``"default"``,
     ``"argument"``, ``"env:BOOTGUARD_MODE"`` or ``"<path>/pyproject.toml"``.

@@ -78,7 +78,7 @@ def guard(app: App, /, **options: object) -> App:
     """Check this process's environment once, then return ``app`` with the health endpoints.
 
     ``application = bootguard.guard(get_wsgi_application())``.  Keyword arguments override
-    the environment and ``pyproject.toml`` (see the README's configuration reference).  In
+    the environment and ``pyproject.toml`` (see docs/configuration.md).  In
     ``enforce`` mode a failed check raises ``SystemExit(3)`` here.
     """
     caller = sys._getframe(1).f_globals.get("__file__")

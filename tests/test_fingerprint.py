@@ -104,7 +104,7 @@ def test_another_build_of_the_same_version_has_another_fingerprint(fleet: Fleet)
 
 def test_a_file_changed_after_install_is_for_integrity_not_the_fingerprint(fleet: Fleet) -> None:
     """The fingerprint names what the installer recorded; files changed later are the
-    ``files`` check's business (documented in the README)."""
+    ``files`` check's business (documented in docs/snapshots.md)."""
     before = environment_fingerprint(paths_of(fleet.b))
     core = fleet.b.site_packages / "bulky" / "part03.py"
     original = core.read_bytes()

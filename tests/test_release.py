@@ -75,6 +75,9 @@ def test_the_metadata_says_what_pypi_shows(dists: Dists) -> None:
     assert metadata.get_all("License-File") == ["LICENSE"]
     assert metadata["Requires-Python"] == PYPROJECT["project"]["requires-python"]
     assert metadata["Description-Content-Type"] == "text/markdown"
+    assert metadata.get_all("Project-URL") == [
+        f"{label}, {url}" for label, url in PYPROJECT["project"]["urls"].items()
+    ]
     assert str(metadata.get_payload()).strip() == (REPO_ROOT / "README.md").read_text().strip()
     requires = {
         Requirement(line).name: Requirement(line) for line in metadata.get_all("Requires-Dist", [])
@@ -101,8 +104,9 @@ def test_the_sdist_builds_the_wheel_and_carries_the_tests(dists: Dists) -> None:
     names = set(dists.sdist_names())
     assert {"PKG-INFO", "pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"} <= names
     # everything under these, exactly as committed: the package, and what its tests need
-    # (the tests boot the examples)
-    for top in ("bootguard/", "tests/", "examples/"):
+    # (the tests boot the examples and build the documentation)
+    assert {"mkdocs.yml", ".readthedocs.yaml"} <= names  # tests/test_docs.py builds the site
+    for top in ("bootguard/", "tests/", "examples/", "docs/"):
         committed = {name for name in dists.files if name.startswith(top)}
         shipped = {name for name in names if name.startswith(top) and not name.endswith("/")}
         assert shipped == committed, (top, shipped ^ committed)

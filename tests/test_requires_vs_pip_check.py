@@ -4,7 +4,7 @@ Each case is a real venv with a real breakage.  Both tools run against the same 
 must name the same set of distributions with unmet requirements, except where pip check is
 wrong about extras: pip check evaluates every requirement with no extra at all, so when
 ``webapp`` requires ``webkit[speedups]`` and the extra's own requirement (``fastjson>=2``) is
-missing, pip says nothing; bootguard reports ``webkit:requires`` (documented in the README).
+missing, pip says nothing; bootguard reports ``webkit:requires`` (documented in docs/manifests.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Version comparison rules that decide between pass and a false alarm (see the README)."""
+"""Version comparison rules that decide between pass and a false alarm (see docs/manifests.md)."""
 
 from __future__ import annotations
 

@@ -49,6 +49,7 @@ __all__ = [
     "resolve_token",
     "respond",
     "routes",
+    "start",
     "token_digest",
     "wants_verbose",
     "watch",
@@ -217,6 +218,15 @@ def watch() -> None:
             return
         _watching = True
     state.subscribe(_on_verdict)
+
+
+def start(
+    paths: Mapping[str, str | None] | None, token: str | None
+) -> tuple[dict[str, str], bytes | None]:
+    """Every server's start: its :func:`routes`, its :func:`token_digest`, and :func:`watch`."""
+    table, digest = routes(paths), token_digest(token)
+    watch()
+    return table, digest
 
 
 def _on_verdict(verdict: Verdict) -> None:

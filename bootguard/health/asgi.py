@@ -43,9 +43,7 @@ class ASGIHealthMiddleware:
         paths: Mapping[str, str | None] | None = None,
     ) -> None:
         self.app = app
-        self._routes = _responses.routes(paths)
-        self._digest = _responses.token_digest(token)
-        _responses.watch()
+        self._routes, self._digest = _responses.start(paths, token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = self._routes.get(scope.get("path"))  # type: ignore[arg-type]

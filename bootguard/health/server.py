@@ -75,9 +75,7 @@ def serve_health(
     import http.server  # deferred: import cost (docs/design.md)
     import socket
 
-    routes = _responses.routes(paths)
-    digest = _responses.token_digest(token)
-    _responses.watch()
+    routes, digest = _responses.start(paths, token)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"

@@ -46,9 +46,7 @@ class WSGIHealthMiddleware:
         paths: Mapping[str, str | None] | None = None,
     ) -> None:
         self.app = app
-        self._routes = _responses.routes(paths)
-        self._digest = _responses.token_digest(token)
-        _responses.watch()
+        self._routes, self._digest = _responses.start(paths, token)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         kind = self._routes.get(environ.get("PATH_INFO", ""))

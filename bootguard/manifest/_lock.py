@@ -66,9 +66,8 @@ def load_lock_toml(
     """Parse a TOML lock, blanking first what bootguard never reads.
 
     Locks spend most of their bytes on per-archive lines (uv: one ``{ url = ..., hash = ... }``
-    per wheel, ~3000 lines for 150 packages; Poetry: ``{file = ..., hash = ...}``), which
-    bootguard never reads; parsing them is 90 % of the cost of reading the lock (110 ms of
-    tomllib for a 1 MB uv.lock, 7 ms without).  ``skip_lines`` is a regex matching whole
+    per wheel; Poetry: ``{file = ..., hash = ...}``), which bootguard never reads; parsing
+    them is most of the cost of reading the lock.  ``skip_lines`` is a regex matching whole
     single lines, ``skip_blocks`` one matching multi-line blocks (whole tables or arrays);
     both are replaced by empty lines, so line numbers in syntax errors stay right and what
     remains is valid TOML whenever the input was.

@@ -21,6 +21,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
+    from bootguard._pep508 import Requirement as FastRequirement
+    from bootguard.manifest.model import Source
+
 
 @dataclass
 class _State:
@@ -126,28 +129,45 @@ def _pep508_entry(
 
     req: Requirement | FastRequirement | None = parse_requirement(text)
     if req is None or req.marker is not None:  # not a plain ``name==1.0``: packaging's
-        from packaging.requirements import InvalidRequirement, Requirement  # deferred: ~35 ms
+        from packaging.requirements import InvalidRequirement, Requirement  # deferred: import cost
 
         try:
             req = Requirement(text)
         except InvalidRequirement as err:
             reason = str(err).splitlines()[0]  # packaging adds the text and a caret
             raise where.error(f"invalid requirement {_shown(text)}: {reason}") from err
-    if isinstance(req, FastRequirement):
-        pass  # no marker: it applies
-    elif req.marker is not None and not req.marker.evaluate(dict(selection.marker_env)):
+    if not isinstance(req, FastRequirement) and not _applies(req, selection):
         return None
     source = None
     if req.url:
         from bootguard.manifest._urls import source_from_url
 
         source = source_from_url(req.url, base=_base(where))
+    return _requirement_entry(req, where, source, hashes=hashes, constraint=constraint)
+
+
+def _applies(req: Requirement, selection: Selection) -> bool:
+    """Whether the requirement's marker (if any) holds in the selected environment."""
+    return req.marker is None or req.marker.evaluate(dict(selection.marker_env))
+
+
+def _requirement_entry(
+    req: Requirement | FastRequirement,
+    where: _Line,
+    source: Source | None,
+    *,
+    constraint: bool,
+    hashes: tuple[str, ...] = (),
+    editable: bool = False,
+) -> ManifestEntry:
+    """The entry of a parsed PEP 508 requirement line (``name @ url`` has no specifier)."""
     return ManifestEntry(
         name=canonical_name(req.name),
         specifier=str(req.specifier),
         extras=frozenset(canonical_name(e) for e in req.extras),
         marker=str(req.marker) if req.marker is not None else None,
         url=req.url,
+        editable=editable,
         hashes=hashes,
         origin=where.origin,
         constraint=constraint,
@@ -252,17 +272,9 @@ def _named_editable(where: _Line, req: object, state: _State, *, constraint: boo
     from bootguard.manifest._urls import source_from_url
 
     assert isinstance(req, Requirement) and req.url
-    if req.marker is not None and not req.marker.evaluate(dict(state.selection.marker_env)):
+    if not _applies(req, state.selection):
         return
+    source = source_from_url(req.url, editable=True, base=_base(where))
     state.entries.append(
-        ManifestEntry(
-            name=canonical_name(req.name),
-            extras=frozenset(canonical_name(e) for e in req.extras),
-            marker=str(req.marker) if req.marker is not None else None,
-            url=req.url,
-            editable=True,
-            origin=where.origin,
-            constraint=constraint,
-            source=source_from_url(req.url, editable=True, base=_base(where)),
-        )
+        _requirement_entry(req, where, source, constraint=constraint, editable=True)
     )

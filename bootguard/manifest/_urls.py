@@ -116,18 +116,44 @@ def source_from_url(
         vcs, plus, _ = scheme.partition("+")
         inner = without[len(vcs) + 1 :] if plus else without
         repository, revision = split_revision(inner)
-        return Source(
-            kind="vcs",
-            url=repository,
+        return _vcs_source(
+            repository,
+            revision,
+            revision,
             vcs=vcs,
-            requested_revision=revision,
-            commit=revision if commit_like(revision) else None,
             hashes=hashes,
             subdirectory=subdirectory,
             editable=editable,
         )
     return Source(
         kind="archive", url=without, hashes=hashes, subdirectory=subdirectory, editable=editable
+    )
+
+
+def _vcs_source(
+    url: str,
+    revision: str | None,
+    commit: str | None,
+    *,
+    vcs: str = "git",
+    hashes: tuple[str, ...] = (),
+    subdirectory: str | None = None,
+    editable: bool = False,
+) -> Source:
+    """A repository source; ``commit`` counts only when it is a full commit id.
+
+    A manifest that records one string (pip's ``@rev``, Pipfile.lock's ``ref``) passes it as
+    both: a tag or a branch name is then only the revision asked for.
+    """
+    return Source(
+        kind="vcs",
+        url=url,
+        vcs=vcs,
+        requested_revision=revision,
+        commit=commit if commit_like(commit) else None,
+        hashes=hashes,
+        subdirectory=subdirectory,
+        editable=editable,
     )
 
 
@@ -223,13 +249,8 @@ def uv_source(source: dict[str, object], base: str) -> Source | None:
         repository, _, query = without.partition("?")
         params = dict(p.partition("=")[::2] for p in query.split("&") if p)
         revision = params.get("rev") or params.get("tag") or params.get("branch") or None
-        return Source(
-            kind="vcs",
-            url=repository,
-            vcs="git",
-            requested_revision=revision,
-            commit=commit if commit_like(commit) else None,
-            subdirectory=params.get("subdirectory") or None,
+        return _vcs_source(
+            repository, revision, commit, subdirectory=params.get("subdirectory") or None
         )
     url = _text(source, "url")
     if url:
@@ -253,13 +274,10 @@ def poetry_source(
     if not url or kind not in ("git", "directory", "file", "url"):
         return None
     if kind == "git":
-        resolved = _text(source, "resolved_reference")
-        return Source(
-            kind="vcs",
-            url=url,
-            vcs="git",
-            requested_revision=_text(source, "reference"),
-            commit=resolved if commit_like(resolved) else None,
+        return _vcs_source(
+            url,
+            _text(source, "reference"),
+            _text(source, "resolved_reference"),
             subdirectory=_text(source, "subdirectory"),
             editable=develop,
         )
@@ -290,12 +308,10 @@ def pipfile_source(package: dict[str, object], base: str, *, editable: bool) -> 
         inner = git[4:] if git.lower().startswith("git+") else git
         repository, revision = split_revision(inner)
         revision = ref or revision
-        return Source(
-            kind="vcs",
-            url=repository,
-            vcs="git",
-            requested_revision=revision,
-            commit=revision if commit_like(revision) else None,
+        return _vcs_source(
+            repository,
+            revision,
+            revision,
             subdirectory=_text(package, "subdirectory"),
             editable=editable,
         )

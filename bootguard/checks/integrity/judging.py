@@ -49,12 +49,9 @@ def compare(
         if other.metadata_dir != dist.metadata_dir
     ]
     also = _also(others)
-    if seen.error == "missing":
-        return FileProblem("missing", entry.path, also)
-    if seen.error == "not a file":
-        return FileProblem("changed", entry.path, _join("no longer a regular file", also))
-    if seen.error:
-        return FileProblem("unreadable", entry.path, _join(seen.error, also))
+    unread = _unread(seen, entry, also)
+    if unread is not None:
+        return unread
     if quick or not entry.algorithm:
         owner = _matching_owner(others, env, size=seen.size)
         if owner is not None:
@@ -63,12 +60,9 @@ def compare(
         detail = f"{seen.size} bytes, recorded {entry.size}"
         return FileProblem("changed", entry.path, _join(detail, also))
     again = rehash(entry.full, entry.algorithm)
-    if again.error == "missing":
-        return FileProblem("missing", entry.path, also)
-    if again.error == "not a file":
-        return FileProblem("changed", entry.path, _join("no longer a regular file", also))
-    if again.error:
-        return FileProblem("unreadable", entry.path, _join(again.error, also))
+    unread = _unread(again, entry, also)
+    if unread is not None:
+        return unread
     if not again.error and again.digest == entry.digest:
         return None  # it was being replaced while we read it; it is as recorded now
     owner = _matching_owner(others, env, digest=again.digest, algorithm=entry.algorithm)
@@ -81,6 +75,20 @@ def compare(
         detail = f"{entry.algorithm} differs"
     stale = _stale_copy(others, dist, again.digest, entry.algorithm)
     return FileProblem("changed", entry.path, _join(detail, stale or also))
+
+
+def _unread(seen: Seen, entry: RecordEntry, also: str) -> FileProblem | None:
+    """The problem when the file could not be read as a regular file (None: it was read).
+
+    The same on the first look and on the re-hash of a mismatch.
+    """
+    if seen.error == "missing":
+        return FileProblem("missing", entry.path, also)
+    if seen.error == "not a file":
+        return FileProblem("changed", entry.path, _join("no longer a regular file", also))
+    if seen.error:
+        return FileProblem("unreadable", entry.path, _join(seen.error, also))
+    return None
 
 
 def _matching_owner(

@@ -1,0 +1,1 @@
+"""The documentation sources; a package only so the tests and mypy can import ``docs.hooks``."""
