@@ -244,9 +244,9 @@ def _marker_env(probe: InterpreterProbe | None) -> dict[str, str]:
     """The PEP 508 marker environment: the probed interpreter's, or this one's."""
     if probe is not None:
         return dict(probe.marker_env)
-    from packaging.markers import default_environment  # deferred for import cost
+    from bootguard.environment.inventory import marker_environment
 
-    return {key: str(value) for key, value in default_environment().items()}
+    return marker_environment()
 
 
 def _internal(stage: str, err: Exception) -> Finding:

@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bootguard._pep508 import Marker, Requirement, parse_requirement
 from bootguard.environment.model import Distribution, Environment
 from bootguard.manifest.model import Manifest
 from bootguard.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from packaging.requirements import Requirement
+    from packaging.requirements import Requirement as PackagingRequirement
+
+    #: A parsed Requires-Dist line: the common forms parsed here, the rest by packaging.
+    AnyRequirement = Requirement | PackagingRequirement
 
 __all__ = ["Edge", "Evaluator", "RequirementGraph", "build_graph", "requested_extras"]
 
@@ -25,7 +29,7 @@ class Edge:
     """``requirer`` requires ``requirement`` (its marker holds here; ``via_extra`` if pulled by one)."""
 
     requirer: Distribution
-    requirement: Requirement
+    requirement: AnyRequirement
     via_extra: str = ""
 
 
@@ -94,15 +98,16 @@ def build_graph(env: Environment, requested: dict[str, set[str]]) -> Requirement
 
 
 class Evaluator:
-    """Parses and evaluates requirement strings once each (caches keyed by the text)."""
+    """Parses and evaluates requirement strings once each (caches keyed by the text).
+
+    The common forms of Requires-Dist lines and markers are parsed and evaluated by
+    :mod:`bootguard._pep508` without importing ``packaging``; any line or comparison outside
+    that subset goes to ``packaging``, imported only then.
+    """
 
     def __init__(self, marker_env: dict[str, str]) -> None:
-        from packaging.requirements import InvalidRequirement, Requirement  # deferred: import cost
-
-        self._requirement = Requirement
-        self._invalid = InvalidRequirement
         self._env = marker_env
-        self._parsed: dict[str, Requirement | None] = {}
+        self._parsed: dict[str, AnyRequirement | None] = {}
         self._markers: dict[tuple[str, str], bool] = {}
 
     @staticmethod
@@ -112,9 +117,9 @@ class Evaluator:
         Two thirds of real Requires-Dist lines are guarded by ``extra == "..."`` only.  A
         marker that is a pure conjunction (no ``or``, no ``!=``, no ``not in``) containing
         ``extra == "x"`` is false when the extra being evaluated is empty.  Parsing such a line
-        with packaging costs far more than the few string searches this takes.  Everything else is
-        parsed and evaluated by packaging; a property test proves this shortcut never skips a
-        line packaging would apply.
+        costs far more than the few string searches this takes.  Everything else is parsed
+        and evaluated; a property test proves this shortcut never skips a line packaging
+        would apply.
         """
         if extra:
             return False
@@ -127,29 +132,46 @@ class Evaluator:
         compact = marker.replace(" ", "")
         return "extra==" in compact and "extra==''" not in compact and 'extra==""' not in compact
 
-    def parse(self, line: str) -> Requirement | None:
+    def parse(self, line: str) -> AnyRequirement | None:
         """The parsed requirement, or None if it is not valid PEP 508."""
         try:
             return self._parsed[line]
         except KeyError:
             pass
-        try:
-            req: Requirement | None = self._requirement(line)
-        except self._invalid:
-            req = None
+        req: AnyRequirement | None = parse_requirement(line)
+        if req is None:
+            from packaging.requirements import InvalidRequirement
+            from packaging.requirements import Requirement as _Requirement
+
+            try:
+                req = _Requirement(line)
+            except InvalidRequirement:
+                req = None
         self._parsed[line] = req
         return req
 
-    def marker_holds(self, req: Requirement, extra: str) -> bool:
-        """Whether the requirement's marker is true here with ``extra``."""
+    def marker_holds(self, req: AnyRequirement, extra: str) -> bool:
+        """Whether the requirement's marker is true here with ``extra`` (canonical)."""
         marker = req.marker
         assert marker is not None
-        key = (str(marker), extra)
+        text = marker.text if isinstance(marker, Marker) else str(marker)
+        key = (text, extra)
         cached = self._markers.get(key)
         if cached is None:
-            cached = bool(marker.evaluate({**self._env, "extra": extra}))
-            self._markers[key] = cached
+            decided = marker.evaluate(self._env, extra) if isinstance(marker, Marker) else None
+            if decided is None:
+                decided = _packaging_marker_holds(marker, self._env, extra)
+            cached = self._markers[key] = decided
         return cached
+
+
+def _packaging_marker_holds(marker: object, env: dict[str, str], extra: str) -> bool:
+    """packaging's verdict on a marker (a fast-path one is re-parsed by packaging)."""
+    from packaging.markers import Marker as _Marker
+
+    parsed = _Marker(marker.text) if isinstance(marker, Marker) else marker
+    assert isinstance(parsed, _Marker)
+    return bool(parsed.evaluate({**env, "extra": extra}))
 
 
 def requested_extras(manifests: Sequence[Manifest]) -> dict[str, set[str]]:

@@ -1,6 +1,12 @@
-"""PEP 440 helpers: parse versions and specifiers once, and decide "is this acceptable"."""
+"""PEP 440 helpers: parse versions and specifiers once, and decide "is this acceptable".
+
+Plain versions against plain specifiers (nearly all of them) are decided by
+:mod:`bootguard._pep440` without importing ``packaging``; the rest by ``packaging``.
+"""
 
 from __future__ import annotations
+
+from bootguard._pep440 import contains, surely_valid
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,6 +57,10 @@ def satisfies(version: str, specifier: str | SpecifierSet) -> bool | None:
     if text.startswith("==="):
         # packaging (and so pip and uv) compare arbitrary equality case-insensitively
         return version.lower() == text[3:].strip().lower()
+    if isinstance(specifier, str):
+        decided = contains(version, text)
+        if decided is not None:
+            return decided
     spec = _specifier(text) if isinstance(specifier, str) else specifier
     parsed = parse_version(version)
     if spec is None or parsed is None:
@@ -59,5 +69,6 @@ def satisfies(version: str, specifier: str | SpecifierSet) -> bool | None:
 
 
 def plain_version(text: str) -> bool:
-    """``1.2.3``: surely valid, decided without packaging (nearly every installed version)."""
-    return text.isascii() and all(part.isdigit() for part in text.split("."))
+    """``1.2.3``, ``2.0rc1``, ``1.0.post1``: surely valid, decided without packaging
+    (nearly every installed version); False means packaging must decide."""
+    return surely_valid(text)

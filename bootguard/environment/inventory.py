@@ -20,14 +20,40 @@ from bootguard.environment.metadata import egg_requires, header_block, headers_o
 from bootguard.environment.model import Distribution, Duplicate, Environment
 from bootguard.names import canonical_name
 
-__all__ = ["build", "current_environment", "inspect_interpreter"]
+__all__ = ["build", "current_environment", "inspect_interpreter", "marker_environment"]
+
+
+def marker_environment() -> dict[str, str]:
+    """This interpreter's PEP 508 marker environment, computed as
+    ``packaging.markers.default_environment`` does (a test holds the two equal), without
+    importing ``packaging.markers``, whose import costs more than a whole inventory."""
+    import platform
+
+    info = sys.implementation.version
+    release_level = "" if info.releaselevel == "final" else info.releaselevel[0] + str(info.serial)
+    env = {key: getattr(platform, call)() for key, call in _PLATFORM_CALLS}
+    env["python_version"] = ".".join(platform.python_version_tuple()[:2])
+    env["implementation_name"] = sys.implementation.name
+    env["implementation_version"] = f"{info.major}.{info.minor}.{info.micro}{release_level}"
+    env["os_name"] = os.name
+    env["sys_platform"] = sys.platform
+    return env
+
+
+#: Marker variables that are one ``platform`` call each.
+_PLATFORM_CALLS = (
+    ("platform_machine", "machine"),
+    ("platform_release", "release"),
+    ("platform_system", "system"),
+    ("platform_version", "version"),
+    ("python_full_version", "python_version"),
+    ("platform_python_implementation", "python_implementation"),
+)
 
 
 def current_environment(paths: list[str] | tuple[str, ...] | None = None) -> Environment:
     """The environment of this interpreter (``paths`` defaults to ``sys.path``)."""
-    from packaging.markers import default_environment  # deferred for import cost
-
-    marker_env = {key: str(value) for key, value in default_environment().items()}
+    marker_env = marker_environment()
     search = tuple(sys.path if paths is None else paths)
     return build(sys.executable, marker_env["python_full_version"], marker_env, search)
 

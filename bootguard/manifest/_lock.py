@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from bootguard.errors import ManifestError
 from bootguard.names import canonical_name
@@ -22,6 +21,7 @@ from bootguard.names import canonical_name
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
+    from typing import Any
 
     from packaging.markers import Marker
 
@@ -128,6 +128,10 @@ def requires_python(value: object, display: str, key: str) -> str | None:
     text = optional_string(value, display, key)
     if not text or not text.strip():
         return None
+    from bootguard._pep440 import canonical
+
+    if canonical(text) is not None:  # the common clauses, surely valid
+        return text
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # deferred: import cost
 
     try:
@@ -155,6 +159,10 @@ def valid_version(text: str, display: str, key: str) -> str:
     surface at check time as a ``version`` failure on every node: a broken lock is exit 2,
     never a false alarm about the environment.
     """
+    from bootguard._pep440 import surely_valid
+
+    if surely_valid(text):
+        return text
     from packaging.version import InvalidVersion, Version  # deferred: import cost
 
     try:
@@ -181,17 +189,24 @@ class Markers:
     """PEP 508 markers evaluated for one target environment, each distinct text once."""
 
     def __init__(self, marker_env: Mapping[str, str], display: str) -> None:
-        from packaging import markers  # deferred for import cost
-
-        self._module = markers
         self._display = display
-        # packaging >= 26.4 evaluates ``extra`` against a set and can prepare the
-        # environment once; older versions get one evaluation per selected extra.
-        self._set_extras = hasattr(markers, "prepare_environment")
         self._env: dict[str, Any] = dict(marker_env)
         self._prepared: dict[frozenset[str], Any] = {}
         self._parsed: dict[str, Marker] = {}
         self._results: dict[tuple[str, frozenset[str]], bool] = {}
+
+    @property
+    def _module(self) -> Any:
+        """``packaging.markers``, imported when a marker leaves the common subset."""
+        from packaging import markers  # deferred for import cost
+
+        return markers
+
+    @property
+    def _set_extras(self) -> bool:
+        """packaging >= 26.4 evaluates ``extra`` against a set and can prepare the
+        environment once; older versions get one evaluation per selected extra."""
+        return hasattr(self._module, "prepare_environment")
 
     def parse(self, text: str, key: str) -> Marker:
         """The parsed marker; an invalid one is a ManifestError naming ``key``."""
@@ -214,9 +229,23 @@ class Markers:
         cache_key = (text, wanted)
         result = self._results.get(cache_key)
         if result is None:
-            result = self._evaluate(self.parse(text, key), text, wanted, key)
+            result = self._fast(text, wanted)
+            if result is None:
+                result = self._evaluate(self.parse(text, key), text, wanted, key)
             self._results[cache_key] = result
         return result
+
+    def _fast(self, text: str, extras: frozenset[str]) -> bool | None:
+        """The common markers, decided without packaging (see :mod:`bootguard._pep508`);
+        with one extra or none, where a set of extras and a single one evaluate alike."""
+        if len(extras) > 1:
+            return None
+        from bootguard._pep508 import parse_marker
+
+        fast = parse_marker(text)
+        if fast is None:
+            return None
+        return fast.evaluate(self._env, canonical_name(next(iter(extras), "")))
 
     def _evaluate(self, marker: Marker, text: str, extras: frozenset[str], key: str) -> bool:
         errors = (self._module.UndefinedComparison, self._module.UndefinedEnvironmentName)

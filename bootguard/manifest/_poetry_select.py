@@ -10,12 +10,15 @@ groups and extras exist, so a typo is an error rather than an empty selection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import Markers, array, optional_string, string
 from bootguard.manifest.model import Selection
 from bootguard.names import canonical_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any  # annotations only: importing typing costs a cold boot
 
 _MAIN = "main"
 

@@ -10,7 +10,6 @@ required on Linux.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import array, optional_string, string, table
@@ -23,6 +22,10 @@ from bootguard.manifest._poetry_select import (
     _State,
 )
 from bootguard.names import canonical_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any  # annotations only: importing typing costs a cold boot
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
+    from bootguard._pep508 import Requirement as FastRequirement
     from bootguard.manifest.model import Source
 
 
@@ -123,15 +124,19 @@ def _pep508_entry(
     *,
     constraint: bool,
 ) -> ManifestEntry | None:
-    # deferred: import cost (docs/design.md)
-    from packaging.requirements import InvalidRequirement, Requirement
+    from bootguard._pep508 import Requirement as FastRequirement
+    from bootguard._pep508 import parse_requirement
 
-    try:
-        req = Requirement(text)
-    except InvalidRequirement as err:
-        reason = str(err).splitlines()[0]  # packaging adds the text and a caret on more lines
-        raise where.error(f"invalid requirement {_shown(text)}: {reason}") from err
-    if not _applies(req, selection):
+    req: Requirement | FastRequirement | None = parse_requirement(text)
+    if req is None or req.marker is not None:  # not a plain ``name==1.0``: packaging's
+        from packaging.requirements import InvalidRequirement, Requirement  # deferred: import cost
+
+        try:
+            req = Requirement(text)
+        except InvalidRequirement as err:
+            reason = str(err).splitlines()[0]  # packaging adds the text and a caret
+            raise where.error(f"invalid requirement {_shown(text)}: {reason}") from err
+    if not isinstance(req, FastRequirement) and not _applies(req, selection):
         return None
     source = None
     if req.url:
@@ -147,7 +152,7 @@ def _applies(req: Requirement, selection: Selection) -> bool:
 
 
 def _requirement_entry(
-    req: Requirement,
+    req: Requirement | FastRequirement,
     where: _Line,
     source: Source | None,
     *,

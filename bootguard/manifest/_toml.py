@@ -1,21 +1,55 @@
-"""TOML loading shared by the TOML-based readers, with errors that name the file."""
+"""TOML loading shared by the TOML-based readers, with errors that name the file.
+
+The parser is the compiled ``tomli`` when it is installed (its mypyc-built wheels parse a
+lock file several times faster than the pure-Python ``tomllib``, which is the same code), else
+the standard library's ``tomllib``.  Both implement TOML 1.0 and return equal documents for
+every valid file (a differential test holds them equal on real locks and generated ones);
+a pure-Python ``tomli`` gains nothing, so ``tomllib`` is kept then.
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from bootguard.errors import ManifestError
 
-__all__ = ["load_toml"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any  # annotations only: importing typing costs a cold boot
+
+__all__ = ["load_toml", "toml_parser"]
+
+_parser: Any = None
+
+
+def toml_parser() -> Any:
+    """The TOML module to use: compiled ``tomli`` if installed, else ``tomllib``."""
+    global _parser
+    if _parser is None:
+        try:
+            tomli: Any = __import__("tomli")  # optional, never required
+        except ImportError:
+            tomli = None
+        if tomli is not None and _compiled(sys.modules.get("tomli._parser")):
+            _parser = tomli
+        elif sys.version_info >= (3, 11):
+            import tomllib  # deferred for import cost
+
+            _parser = tomllib
+        else:  # pragma: no cover - Python 3.10 has no tomllib: tomli is a dependency there
+            _parser = tomli
+    return _parser
+
+
+def _compiled(module: object) -> bool:
+    """Whether a module was loaded from a compiled extension rather than a ``.py`` file."""
+    location = getattr(module, "__file__", None) or ""
+    return location.endswith((".so", ".pyd"))
 
 
 def load_toml(data: bytes, display: str) -> dict[str, Any]:
     """Parse TOML bytes; a syntax error becomes a ManifestError with the line and column."""
-    if sys.version_info >= (3, 11):
-        import tomllib  # deferred: import cost (docs/design.md)
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    tomllib = toml_parser()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:

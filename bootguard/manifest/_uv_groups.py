@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import array, string, table
 from bootguard.manifest.model import Selection
 from bootguard.names import canonical_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any  # annotations only: importing typing costs a cold boot
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,6 @@ package's ``resolution-markers``, tell which one is meant.
 
 from __future__ import annotations
 
-from typing import Any
-
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import (
     Markers,
@@ -29,6 +27,10 @@ from bootguard.manifest._uv_groups import (
 )
 from bootguard.manifest.model import Selection
 from bootguard.names import canonical_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any  # annotations only: importing typing costs a cold boot
 
 
 class _Walk:

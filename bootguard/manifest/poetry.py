@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import (
@@ -51,6 +50,10 @@ from bootguard.manifest._poetry_walk import _Walk
 from bootguard.manifest._urls import lock_base, poetry_source
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 from bootguard.names import canonical_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any  # annotations only: importing typing costs a cold boot
 
 __all__ = ["read_poetry"]
 

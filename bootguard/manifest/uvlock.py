@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import load_lock_toml, read_bytes, requires_python
@@ -37,6 +36,10 @@ from bootguard.manifest._urls import lock_base, uv_source
 from bootguard.manifest._uv_groups import _declared_default_groups, _Package
 from bootguard.manifest._uv_walk import _Walk
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any  # annotations only: importing typing costs a cold boot
 
 __all__ = ["SUPPORTED_VERSIONS", "read_uvlock"]
 

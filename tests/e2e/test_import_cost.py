@@ -1,9 +1,5 @@
-"""Hand-written shortcuts taken for speed are proven equal to packaging's answers.
-
-``canonical_name`` replaces ``packaging.utils.canonicalize_name`` (whose import costs ~20 ms)
-and ``skip_without_parsing`` decides that an extras-only Requires-Dist line cannot apply
-without parsing it.  Hypothesis generates names and markers; packaging is the oracle.
-"""
+"""Import cost, checked by what a real process imports (never by a clock): ``import
+bootguard``, the sealed route and the full check each load only what they need."""
 
 from __future__ import annotations
 
@@ -46,3 +42,35 @@ def test_sealed_check_loads_nothing_heavy(
         "_hashlib",  # OpenSSL: the seal and the stat witness use the built-in sha256
     }  # fmt: skip
     assert not heavy & imported, sorted(heavy & imported)
+
+
+def test_full_check_of_common_forms_loads_no_packaging(
+    venv_factory: VenvFactory, tmp_path: Path, bootguard_pythonpath: Path
+) -> None:
+    """The full path (nothing sealed) decides pins, ranges, extras and markers by itself.
+
+    Requires-Dist with a range, an extra and a platform marker, a pinned requirements file
+    with an extra: ``packaging`` is imported only for forms outside the common subset
+    (``tests/unit/test_pep508.py`` proves the subset's answers equal to packaging's).
+    """
+    venv = venv_factory(
+        install=["taskq==5.0.0", "msgbus==4.1.0", "webapp==1.0", "webkit==1.0", "fastjson==2.1",
+                 "platdep==1.0"],
+    )  # fmt: skip
+    pins = tmp_path / "requirements.txt"
+    pins.write_text(
+        "taskq==5.0.0\nmsgbus==4.1.0\nwebapp==1.0\nwebkit[speedups]==1.0\nfastjson==2.1\n"
+        "platdep==1.0\n"
+    )
+    result = subprocess.run(
+        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(pins),
+         "--no-seal"],
+        capture_output=True, text=True, cwd=venv.path,
+        env=venv.env(pythonpath=[bootguard_pythonpath]), check=False,
+    )  # fmt: skip
+    assert result.returncode == 0 and "pass" in result.stdout, result.stdout + result.stderr
+    imported = {
+        line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
+    }
+    assert "bootguard.checks.graph" in imported  # the full check ran
+    assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)

@@ -31,6 +31,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "bootguard._text",
             "bootguard._lazy",
             "bootguard.names",
+            "bootguard._pep440",
+            "bootguard._pep508",
             "bootguard.errors",
             "bootguard.integrations._require",
             "bootguard._setting_values",
