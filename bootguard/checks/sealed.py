@@ -21,7 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bootguard.report import Finding
 
-__all__ = ["fingerprint_findings", "sealed_report"]
+__all__ = ["fingerprint_findings", "installed_from_names", "sealed_report"]
 
 
 def sealed_report(
@@ -55,11 +55,11 @@ def sealed_report(
         timings=(("total", (time.perf_counter() - started) * 1000.0),),
         fingerprint=fingerprint,
         notes=("environment matches the sealed snapshot: metadata not re-read", *notes),
-        installed=_installed_from_names(dirs),
+        installed=installed_from_names(dirs),
     )
 
 
-def _installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(name, version) from metadata directory names, first on the path winning."""
     from bootguard.environment._scan import dir_identity
     from bootguard.names import canonical_name

@@ -60,31 +60,49 @@ def run_serve(options: argparse.Namespace) -> int:
 
 
 def run_check(options: argparse.Namespace) -> int:
-    from bootguard.api import check
+    from bootguard.api import check_with
     from bootguard.errors import BootguardError
+    from bootguard.options import CheckOptions
 
     opts = vars(options)
     manifests = [] if opts["no_manifest"] else opts["manifest"]
     integrity = opts["integrity_only"] or opts["integrity"] or opts["quick_integrity"]
+    if opts["seal"] and (integrity or opts["python"]):
+        what = "--python" if opts["python"] else "--integrity"
+        sys.stderr.write(
+            f"bootguard: error: argument --seal: not allowed with {what} (a seal records this "
+            "interpreter's own check; integrity is verified at every check)\n"
+        )
+        return 2
     progress = None
     if integrity and not opts["quiet"] and sys.stderr.isatty():
         from bootguard._progress import ProgressBar
 
         progress = ProgressBar(sys.stderr)
+    check_options = CheckOptions(
+        manifests,
+        python=opts["python"],
+        strict=opts["strict"],
+        ignore=opts["ignore"],
+        extras=opts["extra"],
+        groups=[] if opts["group"] is None and opts["no_default_groups"] else opts["group"],
+        use_seal=not opts["no_seal"],
+        integrity=integrity,
+        quick_integrity=opts["quick_integrity"],
+        progress=progress,
+        allow_empty=opts["allow_empty"],
+    )
+    sealed: str | None = None
     try:
-        report = check(
-            manifests,
-            python=opts["python"],
-            strict=opts["strict"],
-            ignore=opts["ignore"],
-            extras=opts["extra"],
-            groups=[] if opts["group"] is None and opts["no_default_groups"] else opts["group"],
-            use_seal=not opts["no_seal"],
-            integrity=integrity,
-            quick_integrity=opts["quick_integrity"],
-            progress=progress,
-            allow_empty=opts["allow_empty"],
-        )
+        if opts["seal"]:
+            from bootguard.sealing import seal_check
+
+            outcome = seal_check(check_options)
+            report, sealed = outcome.report, outcome.path
+            if sealed is None:
+                sys.stderr.write(f"bootguard: not sealed: {outcome.reason}\n")
+        else:
+            report = check_with(check_options)
     except BootguardError as err:
         sys.stderr.write(f"bootguard: error: {one_line(str(err))}\n")
         return 2
@@ -94,6 +112,8 @@ def run_check(options: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
+    if sealed is not None and not opts["quiet"]:
+        sys.stderr.write(f"bootguard: verdict sealed in {one_line(sealed)}\n")
     unknown = _unknown(opts["integrity_only"] or (), report.installed)
     if unknown:
         sys.stderr.write(

@@ -78,8 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept a manifest that selects no distribution here (default: exit 2)",
     )  # fmt: skip
     check.add_argument(
-        "--no-seal", action="store_true", help="ignore a snapshot seal: always run the full check"
-    )
+        "--no-seal", action="store_true",
+        help="ignore seals (a sealed snapshot, a verdict sealed by --seal): run the full check",
+    )  # fmt: skip
+    check.add_argument(
+        "--seal", action="store_true",
+        help="at build time: run the full check and, if it passes, seal its verdict in this "
+        "environment, so that later checks of the same manifests with the same options "
+        "(the gate at boot) take the fast path until anything changes",
+    )  # fmt: skip
     check.add_argument(
         "--integrity", action="store_true",
         help="also verify every installed file against its distribution's RECORD (sha256 and size)",

@@ -1,0 +1,212 @@
+"""The build-time seal record: "this exact environment passed this exact check".
+
+``bootguard check --seal`` runs the full check and, when it passes (warnings allowed), writes
+a record inside the checked environment, under its ``sys.prefix`` (``share/bootguard/seals/``):
+each virtual environment keeps its own, so one checkout shared by several venvs cannot
+clobber another's, and the image that carries the environment carries its seal.  The boot
+check, configured with the same manifests and options, finds the record by name and trusts
+its verdict only if everything the verdict depends on is unchanged:
+
+- the manifests' contents and absolute paths, bootguard's version and the options that
+  change a verdict (strict, ignore, extras, groups, allow-empty, extra ``pyproject.toml``
+  files): the record's file name is a digest of them (:func:`record_path`), so any change
+  finds no record;
+- the environment (:func:`environment_state`): the interpreter's marker identity, every
+  metadata directory's name in import order (shadowing included; nothing ignored, so
+  upgrading pip counts too) and a stat witness of every ``RECORD`` (size and modification
+  time: an installer rewrites it on every install, even of the same version);
+- every other file the check read (a ``-r`` include, the ``pyproject.toml`` beside the lock,
+  a local project's ``setup.cfg``), and the ``pyproject.toml`` files it would have read had
+  they existed, each by content digest or as absent.
+
+Anything that differs, and any record that is unreadable, oversized, not a regular file or
+malformed, means "no record": the full check runs and explains.  A mismatch costs time,
+never correctness.  Checking costs one ``os.scandir`` per path entry, one ``stat`` per
+distribution and one read of each manifest (BLAKE2b, built into CPython, hashes it without
+loading OpenSSL); no metadata parsing, no TOML, no ``packaging``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from bootguard.environment._scan import MetadataDir, listing_key
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "Record",
+    "content_digest",
+    "environment_state",
+    "file_state",
+    "find_record",
+    "format_record",
+    "matching_record",
+    "options_text",
+    "record_path",
+    "seal_directory",
+]
+
+MAGIC = b"bootguard-seal-record 1\n"
+#: A record holds a few lines plus the findings of the check it vouches for.
+RECORD_MAX_BYTES = 4 * 1024 * 1024
+_NO_IGNORED: frozenset[str] = frozenset()
+
+
+def content_digest(data: bytes) -> str:
+    """BLAKE2b-256 of ``data`` (hex): built into CPython, faster than its own sha256."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - a build without it
+        from hashlib import blake2b
+    return blake2b(data, digest_size=32).hexdigest()
+
+
+def seal_directory(prefix: str | None = None) -> str:
+    """Where an environment keeps its seal records (``prefix`` defaults to ``sys.prefix``)."""
+    return os.path.join(prefix or sys.prefix, "share", "bootguard", "seals")
+
+
+def options_text(
+    *,
+    strict: bool,
+    ignore: Iterable[str],
+    extras: Iterable[str],
+    groups: Iterable[str] | None,
+    allow_empty: bool,
+    pyprojects: Iterable[str | os.PathLike[str]],
+    manifests: Iterable[str | os.PathLike[str]],
+) -> str:
+    """The options that change a verdict, as one canonical line (order and case aside).
+
+    A ``pyproject.toml`` beside a manifest is read either way, so only the others count:
+    the gate names its own (usually the same file) and the CLI none, and both match.
+    """
+    from bootguard.names import canonical_name
+
+    beside = {
+        os.path.join(os.path.dirname(os.path.abspath(m)), "pyproject.toml") for m in manifests
+    }
+    pyprojects = {os.path.abspath(p) for p in pyprojects} - beside
+    group_text = "-" if groups is None else ",".join(sorted(set(groups)))
+    return (
+        f"strict={int(strict)} allow_empty={int(allow_empty)} "
+        f"ignore={','.join(sorted({canonical_name(n) for n in ignore}))} "
+        f"extras={','.join(sorted(set(extras)))} groups={group_text} "
+        f"pyprojects={chr(0).join(sorted(set(pyprojects)))}"
+    )
+
+
+def record_path(
+    manifests: Sequence[tuple[str, str]], options: str, prefix: str | None = None
+) -> str:
+    """The record for these (absolute path, content digest) manifests and options."""
+    from bootguard import __version__
+
+    key = "\n".join(
+        [f"bootguard {__version__}", options, *(f"{path}\0{digest}" for path, digest in manifests)]
+    )
+    name = content_digest(key.encode("utf-8", "surrogateescape"))[:32]
+    return os.path.join(seal_directory(prefix), f"{name}.seal")
+
+
+def environment_state(dirs: list[MetadataDir], interpreter: str) -> str:
+    """A digest naming the installed set exactly (see the module docstring)."""
+    from bootguard.environment.fingerprint import witness
+
+    ordered = "\n".join(name for _, name in dirs)
+    text = "\n\0".join(
+        [interpreter, ordered, listing_key(dirs, _NO_IGNORED), witness(dirs, _NO_IGNORED)]
+    )
+    return content_digest(text.encode("utf-8", "surrogateescape"))
+
+
+def file_state(path: str) -> str:
+    """The content digest of a file the check read, or ``-`` when it cannot be read."""
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+
+    try:
+        return content_digest(read_regular(path, MANIFEST_MAX_BYTES))
+    except (OSError, ValueError):
+        return "-"
+
+
+class Record:
+    """A record's fields: the payload lines (``manifest``, ``distributions``, ...) by key."""
+
+    __slots__ = ("fields", "manifests")
+
+    def __init__(self, fields: dict[str, str], manifests: list[str]) -> None:
+        self.fields = fields
+        self.manifests = manifests
+
+
+def find_record(
+    manifests: Sequence[str | os.PathLike[str]],
+    options: str,
+    dirs: list[MetadataDir],
+    interpreter: str,
+    prefix: str | None = None,
+) -> Record | None:
+    """The record that vouches for checking these manifests with these options here, if any."""
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+
+    keyed = []
+    for manifest in manifests:
+        try:
+            data = read_regular(manifest, MANIFEST_MAX_BYTES)
+        except (OSError, ValueError):
+            return None  # the full check reports the unreadable manifest
+        keyed.append((os.path.abspath(manifest), content_digest(data)))
+    return matching_record(record_path(keyed, options, prefix), dirs, interpreter)
+
+
+def format_record(
+    environment: str, inputs: dict[str, str], manifests: list[str], fields: dict[str, str]
+) -> bytes:
+    """The record's bytes; ``ValueError`` if a value cannot be one line."""
+    lines = [f"environment {environment}"]
+    lines += [f"input {state} {path}" for path, state in sorted(inputs.items())]
+    lines += [f"manifest {text}" for text in manifests]
+    lines += [f"{key} {value}" for key, value in fields.items()]
+    if any("\n" in line or "\r" in line for line in lines):
+        raise ValueError("a path or value spans lines")
+    return MAGIC + "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
+
+
+def matching_record(path: str, dirs: list[MetadataDir], interpreter: str) -> Record | None:
+    """The record at ``path`` if it exists and still holds for this environment, else None.
+
+    Never raises and never blocks: a FIFO, a device or a huge file is refused unread
+    (:func:`bootguard._files.read_regular`), and a malformed record is no record.
+    """
+    from bootguard._files import read_regular
+
+    try:
+        data = read_regular(path, RECORD_MAX_BYTES)
+    except (OSError, ValueError):
+        return None
+    if not data.startswith(MAGIC):
+        return None
+    try:
+        lines = data[len(MAGIC) :].decode("utf-8", "surrogateescape").splitlines()
+        if not lines or lines[0] != "environment " + environment_state(dirs, interpreter):
+            return None
+        fields: dict[str, str] = {}
+        manifests: list[str] = []
+        for line in lines[1:]:
+            key, _, value = line.partition(" ")
+            if key == "input":
+                state, _, input_path = value.partition(" ")
+                if not input_path or file_state(input_path) != state:
+                    return None
+            elif key == "manifest":
+                manifests.append(value)
+            else:
+                fields[key] = value
+    except Exception:  # malformed beyond what is checked above: the full check decides
+        return None
+    return Record(fields, manifests)
