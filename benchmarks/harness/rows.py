@@ -122,6 +122,9 @@ class SizeContext:
     uv_lock: Artifact = Artifact(None, reason="not made")  # noqa: RUF009 - frozen
     poetry_lock: Artifact = Artifact(None, reason="not made")  # noqa: RUF009 - frozen
     hashes: HashList | None = None  # set for the size the integrity rows run on
+    pipfile_lock: Artifact = Artifact(None, reason="not made")  # noqa: RUF009 - frozen
+    sealed_uv_lock: Artifact = Artifact(None, reason="not made")  # noqa: RUF009 - frozen
+    script: str = ""  # a console script as pip writes it, for this venv's interpreter
 
     @property
     def py(self) -> str:

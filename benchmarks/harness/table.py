@@ -133,6 +133,27 @@ def poetry_lock(ctx: SizeContext) -> Artifact:
     return ctx.poetry_lock
 
 
+def pipfile_lock(ctx: SizeContext) -> Artifact:
+    """A Pipfile.lock of the pins (written by the benchmark: pipenv is not a tool here)."""
+    return ctx.pipfile_lock
+
+
+def sealed_uv_lock(ctx: SizeContext) -> Artifact:
+    """A copy of the uv.lock whose verdict ``check --seal`` recorded in the venv this run."""
+    return ctx.sealed_uv_lock
+
+
+def script(key: str, label: str, why: str, manifest: Manifest, **more: Any) -> RowSpec:
+    """The ``bootguard`` console script (pip's wrapper, ``import re`` included)."""
+    more.setdefault("accept", bootguard_cli)
+    more.setdefault("ok_codes", frozenset({0, 1}))
+
+    def argv(ctx: SizeContext, path: str) -> tuple[str, ...]:
+        return (ctx.script, "check", "--manifest", path)
+
+    return RowSpec(key, label, why, argv, manifest=manifest, needs_bootguard=True, **more)
+
+
 def pins(ctx: SizeContext) -> Artifact:
     """The plain pin file (no note: the in-process rows and the floor)."""
     return Artifact(ctx.pins)
@@ -208,6 +229,14 @@ ROWS: tuple[RowSpec, ...] = (
         lambda c, m: (c.py, "-c", "import bootguard"), needs_bootguard=True),
     check("check-snapshot", "bootguard check --manifest SNAPSHOT",
         "the boot-time fast path: a sealed snapshot confirms nothing changed", snapshot),
+    script("script-snapshot", "bootguard (console script) check --manifest SNAPSHOT",
+        "the fast path as the installed command runs it", snapshot),
+    check("check-uvlock-sealed", "bootguard check --manifest uv.lock (sealed at build)",
+        "the gate's lock itself, verified at build by `check --seal`: the default recipe",
+        sealed_uv_lock, accept=bootguard_pass, ok_codes=frozenset({0})),
+    script("script-uvlock-sealed", "bootguard (console script) check --manifest uv.lock (sealed)",
+        "the same through the installed command", sealed_uv_lock, accept=bootguard_pass,
+        ok_codes=frozenset({0})),
     check("check-pins", "bootguard check --manifest freezeN.txt",
         "the full path: plain pins, no seal, metadata parsed", pins_named),
     check("check-pylock", "bootguard check --manifest pylock.toml",
@@ -257,6 +286,31 @@ ROWS: tuple[RowSpec, ...] = (
         require_pass=True),
     inproc("in-poetrylock-cold", "in-process: import+check(poetry.lock), cold",
         "read/select poetry.lock + full check", "cold", poetry_lock, require_pass=True),
+    inproc("in-pylock-cold", "in-process: import+check(pylock.toml), cold",
+        "read/select pylock.toml + full check", "cold", pylock, require_pass=True),
+    inproc("in-pipfilelock-cold", "in-process: import+check(Pipfile.lock), cold",
+        "read/select Pipfile.lock + full check", "cold", pipfile_lock, require_pass=True),
+    inproc("in-uvlock-warm", "in-process: import+check(uv.lock), app imports",
+        "the same with typical app imports loaded (not counted)", "warm", uv_lock,
+        require_pass=True),
+    inproc("in-poetrylock-warm", "in-process: import+check(poetry.lock), app imports",
+        "the same with typical app imports loaded (not counted)", "warm", poetry_lock,
+        require_pass=True),
+    inproc("in-pylock-warm", "in-process: import+check(pylock.toml), app imports",
+        "the same with typical app imports loaded (not counted)", "warm", pylock,
+        require_pass=True),
+    inproc("in-pipfilelock-warm", "in-process: import+check(Pipfile.lock), app imports",
+        "the same with typical app imports loaded (not counted)", "warm", pipfile_lock,
+        require_pass=True),
+    inproc("in-uvlock-sealed-cold", "in-process: import+check(uv.lock sealed at build), cold",
+        "the recorded verdict of `check --seal`: no metadata, no TOML", "cold", sealed_uv_lock,
+        require_pass=True),
+    inproc("in-uvlock-sealed-warm", "in-process: import+check(uv.lock sealed), app imports",
+        "the same with typical app imports loaded (not counted)", "warm", sealed_uv_lock,
+        require_pass=True),
+    inproc("guard-uvlock-sealed-cold", "in-process: guard(app), uv.lock sealed at build, cold",
+        "guard(app) configured with the lock itself, verified at build", "guard-cold",
+        sealed_uv_lock),
     inproc("guard-snapshot-cold", "in-process: guard(app), SNAPSHOT, cold",
         "guard(app) as a wsgi.py runs it: settings, check, verdict, middleware",
         "guard-cold", snapshot),

@@ -62,12 +62,27 @@ def evaluate_targets(
             "{:.2f}x",
             cpu=cpu_ratio(imp, find(stats, "pass")),
         )
+        for key, what in (
+            ("script-snapshot", "sealed snapshot, console script"),
+            ("check-snapshot", "sealed snapshot, python -m bootguard"),
+            ("script-uvlock-sealed", "uv.lock sealed at build, console script"),
+            ("check-uvlock-sealed", "uv.lock sealed at build, python -m bootguard"),
+        ):
+            row = find(stats, key)
+            add(
+                f"v{size}: {what} / uv pip check <= 0.8",
+                ratio(row.median if row else None, uv.median if uv else None),
+                0.8 + 1e-9,
+                "{:.2f}",
+                cpu=cpu_ratio(row, uv),
+            )
+        full = find(stats, "check-pins")
         add(
-            f"v{size}: check SNAPSHOT / uv pip check < 1.0",
-            ratio(snap.median if snap else None, uv.median if uv else None),
-            1.0,
+            f"v{size}: full check (pinned requirements, nothing sealed) / uv pip check <= 3",
+            ratio(full.median if full else None, uv.median if uv else None),
+            3.0 + 1e-9,
             "{:.2f}",
-            cpu=cpu_ratio(snap, uv),
+            cpu=cpu_ratio(full, uv),
         )
         for peer in (pip, pip_venv):
             if peer is not None:
@@ -80,6 +95,15 @@ def evaluate_targets(
                     cpu=cpu_ratio(peer, snap),
                 )
     small, big = results.get(150), results.get(300)
+    if small is not None and big is not None:
+        f150, f300 = find(small, "check-pins"), find(big, "check-pins")
+        add(
+            "growth v300 / v150 of the full check (whole process, pins) <= 1.5",
+            ratio(f300.median if f300 else None, f150.median if f150 else None),
+            1.5 + 1e-9,
+            "{:.2f}",
+            cpu=cpu_ratio(f300, f150),
+        )
     for key, what in (("in-pins-cold", "cold"), ("in-pins-warm", "app imports")):
         s150 = find(small, key) if small else None
         s300 = find(big, key) if big else None

@@ -30,14 +30,9 @@ def options_key(options: CheckOptions, manifest_paths: Sequence[Path]) -> str:
     """The canonical options line of :func:`~bootguard.environment.seal_record.options_text`."""
     from bootguard.environment.seal_record import options_text
 
+    o = options
     return options_text(
-        strict=options.strict,
-        ignore=options.ignore,
-        extras=options.extras,
-        groups=options.groups,
-        allow_empty=options.allow_empty,
-        pyprojects=options.pyprojects,
-        manifests=manifest_paths,
+        o.strict, o.ignore, o.extras, o.groups, o.allow_empty, o.pyprojects, manifest_paths
     )
 
 

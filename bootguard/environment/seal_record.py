@@ -71,7 +71,6 @@ def seal_directory(prefix: str | None = None) -> str:
 
 
 def options_text(
-    *,
     strict: bool,
     ignore: Iterable[str],
     extras: Iterable[str],
@@ -82,15 +81,16 @@ def options_text(
 ) -> str:
     """The options that change a verdict, as one canonical line (order and case aside).
 
-    A ``pyproject.toml`` beside a manifest is read either way, so only the others count:
-    the gate names its own (usually the same file) and the CLI none, and both match.
+    A ``pyproject.toml`` beside a manifest is read either way, and one that does not exist
+    declares nothing, so only the others count: the gate names its root's (usually the
+    manifest's directory, or absent) and the CLI none, and both find the same record.
     """
     from bootguard.names import canonical_name
 
     beside = {
         os.path.join(os.path.dirname(os.path.abspath(m)), "pyproject.toml") for m in manifests
     }
-    pyprojects = {os.path.abspath(p) for p in pyprojects} - beside
+    pyprojects = {os.path.abspath(p) for p in pyprojects if os.path.isfile(p)} - beside
     group_text = "-" if groups is None else ",".join(sorted(set(groups)))
     return (
         f"strict={int(strict)} allow_empty={int(allow_empty)} "
