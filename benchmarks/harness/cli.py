@@ -82,7 +82,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default=None,
-        help="only rows whose key or label contains this (pass is always run)",
+        help="only rows whose key or label contains this, or any of several separated by commas "
+        "(pass is always run)",
     )
     return parser.parse_args(argv)
 

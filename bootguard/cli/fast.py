@@ -23,19 +23,34 @@ def sealed_check(args: list[str]) -> int | None:
     Hand-parsed on purpose (importing argparse costs about as much as the whole sealed
     check): ``-m/--manifest P`` (repeatable), ``-q/--quiet``, ``--strict``,
     ``--allow-empty``, ``--no-default-groups``, ``--ignore/--extra/--group NAME``; anything
-    else, or an argument argparse would refuse, goes to argparse.
+    else, or an argument argparse would refuse, goes to argparse.  Each manifest is read
+    once and the environment listed once, whichever seal answers.
     """
     parsed = _parse(args)
     if parsed is None:
         return None
     manifests, quiet, options = parsed
-    if not options and len(manifests) <= 1:
-        answer = _snapshot_check(manifests[0] if manifests else None, quiet)
-        if answer is not None or not manifests:
-            return answer
-    if manifests:
-        return _recorded_check(manifests, quiet, options)
-    return None
+    if not manifests:
+        found = _discover_snapshot()
+        if found is None:
+            return None
+        manifests = [found]
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+
+    contents = []
+    for manifest in manifests:
+        try:  # a FIFO or a device is refused here without blocking; the full path says so
+            contents.append(read_regular(manifest, MANIFEST_MAX_BYTES))
+        except (OSError, ValueError):
+            return None
+    from bootguard.environment._scan import import_paths, metadata_dirs
+
+    paths = import_paths()
+    dirs = metadata_dirs(paths)
+    if len(manifests) == 1 and _has_seal_line(contents[0]):
+        # the full path answers from a sealed snapshot first, whatever the options
+        return _snapshot_check(manifests[0], contents[0], paths, dirs, quiet, bool(options))
+    return _recorded_check(manifests, contents, dirs, quiet, options)
 
 
 def _parse(args: list[str]) -> tuple[list[str], bool, dict[str, list[str]]] | None:
@@ -69,31 +84,31 @@ _NAMED = ("--ignore", "--extra", "--group")
 _FLAGS = ("--strict", "--allow-empty", "--no-default-groups")
 
 
-def _snapshot_check(manifest: str | None, quiet: bool) -> int | None:
+def _has_seal_line(data: bytes) -> bool:
+    from bootguard.environment.seal import SEAL_PREFIX
+
+    return SEAL_PREFIX in data
+
+
+def _snapshot_check(
+    manifest: str,
+    data: bytes,
+    paths: list[str],
+    dirs: list[tuple[str, str]],
+    quiet: bool,
+    options: bool,
+) -> int | None:
     """``check [--manifest SNAPSHOT] [--quiet]`` against a sealed snapshot that still matches."""
-    if manifest is None:
-        manifest = _discover_snapshot()
-        if manifest is None:
-            return None
-    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
-
-    try:  # a FIFO or a device is refused here without blocking; the full path says so
-        data = read_regular(manifest, MANIFEST_MAX_BYTES)
-    except (OSError, ValueError):
-        return None
-    import time
-
-    from bootguard.environment._scan import import_paths, metadata_dirs
     from bootguard.environment.seal import verify_seal
 
-    started = time.perf_counter()
-    paths = import_paths()
-    dirs = metadata_dirs(paths)
-    if not verify_seal(data, paths, dirs=dirs):
+    if options or not verify_seal(data, paths, dirs=dirs):
         return None
     if not quiet:
+        import time
+
         from bootguard.environment.fingerprint import node_fingerprint, recorded_fingerprint
 
+        started = time.perf_counter()
         # A fingerprint that differs is a warning (exit 0 all the same): quiet skips it.
         recorded = recorded_fingerprint(data)
         same = ""
@@ -112,7 +127,13 @@ def _snapshot_check(manifest: str | None, quiet: bool) -> int | None:
     return 0
 
 
-def _recorded_check(manifests: list[str], quiet: bool, options: dict[str, list[str]]) -> int | None:
+def _recorded_check(
+    manifests: list[str],
+    contents: list[bytes],
+    dirs: list[tuple[str, str]],
+    quiet: bool,
+    options: dict[str, list[str]],
+) -> int | None:
     """A clean verdict sealed at build time (``check --seal``) for exactly this check.
 
     Prints what the full path prints for it, byte for byte: only a record without findings
@@ -120,7 +141,7 @@ def _recorded_check(manifests: list[str], quiet: bool, options: dict[str, list[s
     """
     if not all(_plain(m) for m in manifests):
         return None  # the report names a manifest as pathlib spells it
-    from bootguard.environment._scan import import_paths, interpreter_key, metadata_dirs
+    from bootguard.environment._scan import interpreter_key
     from bootguard.environment.seal_record import find_record, options_text
 
     groups = options.get("--group")
@@ -133,12 +154,11 @@ def _recorded_check(manifests: list[str], quiet: bool, options: dict[str, list[s
         pyprojects=(),
         manifests=manifests,
     )
-    dirs = metadata_dirs(import_paths())
     try:
-        record = find_record(manifests, key, dirs, interpreter_key())
+        record = find_record(manifests, key, dirs, interpreter_key(), contents=contents)
     except Exception:  # never fail here: the full path decides
         return None
-    if record is None or record.fields.get("findings") != "[]" or record.manifests == []:
+    if record is None or record.fields.get("findings") != "[]":
         return None
     count = record.fields.get("distributions", "")
     if not count.isdigit() or len(record.manifests) != len(manifests):

@@ -150,16 +150,24 @@ def find_record(
     dirs: list[MetadataDir],
     interpreter: str,
     prefix: str | None = None,
+    *,
+    contents: Sequence[bytes] | None = None,
 ) -> Record | None:
-    """The record that vouches for checking these manifests with these options here, if any."""
+    """The record that vouches for checking these manifests with these options here, if any.
+
+    ``contents`` are the manifests' bytes when the caller has read them already.
+    """
     from bootguard._files import MANIFEST_MAX_BYTES, read_regular
 
     keyed = []
-    for manifest in manifests:
-        try:
-            data = read_regular(manifest, MANIFEST_MAX_BYTES)
-        except (OSError, ValueError):
-            return None  # the full check reports the unreadable manifest
+    for index, manifest in enumerate(manifests):
+        if contents is not None:
+            data = contents[index]
+        else:
+            try:
+                data = read_regular(manifest, MANIFEST_MAX_BYTES)
+            except (OSError, ValueError):
+                return None  # the full check reports the unreadable manifest
         keyed.append((os.path.abspath(manifest), content_digest(data)))
     return matching_record(record_path(keyed, options, prefix), dirs, interpreter)
 
