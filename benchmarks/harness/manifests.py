@@ -308,16 +308,14 @@ def make_pipfile_lock(cache: Path, size: int, pins: Mapping[str, str]) -> Artifa
     bootguard does not need to check versions.  Remade when the pins change.
     """
     target = cache / f"Pipfile.v{size}.lock"
-    document = {
-        "_meta": {
-            "hash": {"sha256": "0" * 64},
-            "pipfile-spec": 6,
-            "requires": {},
-            "sources": [{"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}],
-        },
-        "default": {name: {"version": f"=={version}"} for name, version in sorted(pins.items())},
-        "develop": {},
+    meta = {
+        "pipfile-spec": 6,
+        "hash": {"sha256": "0" * 64},
+        "requires": {},
+        "sources": [{"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}],
     }
+    default = {name: {"version": "==" + version} for name, version in sorted(pins.items())}
+    document = {"_meta": meta, "default": default, "develop": {}}
     text = json.dumps(document, indent=4, sort_keys=True) + "\n"
     if not target.is_file() or target.read_text() != text:
         target.write_text(text)
