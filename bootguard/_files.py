@@ -64,8 +64,9 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, head: int | None =
         want = min(limit, head) if head is not None else limit
         chunks: list[bytes] = []
         total = 0
+        size_hint = max(info.st_size + 1, 1 << 16)  # usually the whole file in one read
         while total <= want:
-            chunk = os.read(fd, min(1 << 20, want + 1 - total))
+            chunk = os.read(fd, min(size_hint, want + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)

@@ -132,17 +132,23 @@ def _write(
 
     from bootguard._files import MANIFEST_MAX_BYTES, read_regular
     from bootguard.checks.recorded import RECORDED_NOTE, encode_findings, options_key
-    from bootguard.environment.seal_record import content_digest, format_record, record_path
+    from bootguard.environment.seal_record import (
+        content_digest,
+        extra_pyprojects,
+        format_record,
+        record_path,
+    )
     from bootguard.snapshot import SnapshotError, write_snapshot
 
     keyed = [
         (os.path.abspath(m), content_digest(read_regular(m, MANIFEST_MAX_BYTES))) for m in manifests
     ]
-    target = record_path(keyed, options_key(options, manifests), prefix)
+    target = record_path(keyed, options_key(options), prefix)
     fields = {
         "distributions": str(report.distributions),
         "fingerprint": report.fingerprint or "-",
         "findings": encode_findings(report.findings),
+        "pyprojects": extra_pyprojects(options.pyprojects, manifests),
         "notes": json.dumps([n for n in report.notes if n != RECORDED_NOTE], ensure_ascii=True),
     }
     lines = [f"{m.format} {m.digest} {m.entries}" for m in report.manifests]

@@ -163,7 +163,7 @@ def test_another_interpreter_key_never_matches(sealed: tuple[Venv, Path]) -> Non
         "from bootguard.environment._scan import import_paths, interpreter_key, metadata_dirs\n"
         "from bootguard.environment.seal_record import find_record, options_text\n"
         "key = options_text(strict=False, ignore=(), extras=(), groups=None,"
-        " allow_empty=False, pyprojects=(), manifests=['requirements.txt'])\n"
+        " allow_empty=False)\n"
         "dirs = metadata_dirs(import_paths())\n"
         "same = find_record(['requirements.txt'], key, dirs, interpreter_key())\n"
         "other = interpreter_key().replace('python=', 'python=9.')\n"
@@ -205,3 +205,34 @@ def test_a_lock_sealed_at_build_is_the_gate_fast_path(
     venv.install(f"tzdata=={DRIFTED_TZDATA}")  # drift after sealing: the gate's full check sees it
     result = venv.run(gate, pythonpath=[bootguard_pythonpath], cwd=checkout)
     assert result.stdout.split()[:2] == ["full", "fail"], result.stdout + result.stderr
+
+
+def test_recorded_warnings_are_replayed_and_another_project_file_is_respected(
+    venv_factory: VenvFactory, bootguard_pythonpath: Path
+) -> None:
+    """A sealed warning is reported at boot as the full check reports it; a pyproject.toml
+    the gate adds (its root's) that could account for the extraneous one means the full check."""
+    venv = venv_factory(install=["taskq==5.0.0", "msgbus==4.1.0", "fastjson==2.1"])
+    locks = venv.path / "locks"
+    locks.mkdir()
+    (locks / "requirements.txt").write_text(REQS)
+    args = ["check", "-m", "locks/requirements.txt"]
+    built = bootguard_in(venv, bootguard_pythonpath, *args, "--seal")
+    assert built.returncode == 0 and "verdict sealed" in built.stderr, built.stderr
+    fast = bootguard_in(venv, bootguard_pythonpath, *args, "--json")
+    full = bootguard_in(venv, bootguard_pythonpath, *args, "--json", "--no-seal")
+    assert '"verifiedBy": "seal"' in fast.stdout and '"verifiedBy": "full"' in full.stdout
+    assert fast.returncode == full.returncode == 0
+    fast_text = bootguard_in(venv, bootguard_pythonpath, *args)
+    full_text = bootguard_in(venv, bootguard_pythonpath, *args, "--no-seal")
+    assert fast_text.stdout == full_text.stdout and "fastjson:extraneous" in fast_text.stdout
+    gate = (
+        "from bootguard.gate import run\n"
+        "o = run({'manifest': 'locks/requirements.txt', 'sentry': False})\n"
+        "print(o.report.verified_by, sorted(f.key for f in o.report.problems))\n"
+    )
+    seen = venv.run(gate, pythonpath=[bootguard_pythonpath], cwd=venv.path)
+    assert seen.stdout.startswith("seal ['fastjson:extraneous'"), seen.stdout + seen.stderr
+    (venv.path / "pyproject.toml").write_text('[project]\nname = "fastjson"\nversion = "2.1"\n')
+    seen = venv.run(gate, pythonpath=[bootguard_pythonpath], cwd=venv.path)
+    assert seen.stdout.startswith("full []"), seen.stdout + seen.stderr

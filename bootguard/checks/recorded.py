@@ -26,14 +26,12 @@ RECORDED_NOTE = "environment matches the verdict sealed at build time: metadata 
 _FIELDS = ("subject", "aspect", "status", "message", "expected", "observed")
 
 
-def options_key(options: CheckOptions, manifest_paths: Sequence[Path]) -> str:
+def options_key(options: CheckOptions) -> str:
     """The canonical options line of :func:`~bootguard.environment.seal_record.options_text`."""
     from bootguard.environment.seal_record import options_text
 
     o = options
-    return options_text(
-        o.strict, o.ignore, o.extras, o.groups, o.allow_empty, o.pyprojects, manifest_paths
-    )
+    return options_text(o.strict, o.ignore, o.extras, o.groups, o.allow_empty)
 
 
 def recorded_report(
@@ -47,10 +45,11 @@ def recorded_report(
     from bootguard.environment.seal_record import find_record
 
     dirs = metadata_dirs(search)
-    record = find_record(manifest_paths, options_key(options, manifest_paths), dirs, ikey)
+    record = find_record(manifest_paths, options_key(options), dirs, ikey)
     if record is None or len(record.manifests) != len(manifest_paths):
         return None
     from bootguard.checks.sealed import installed_from_names
+    from bootguard.environment.seal_record import extra_pyprojects
 
     fields = record.fields
     try:  # a record that matched but does not decode is no record
@@ -63,6 +62,10 @@ def recorded_report(
         distributions = int(fields["distributions"])
     except (ValueError, KeyError, TypeError):
         return None
+    if fields.get("pyprojects", "") != extra_pyprojects(options.pyprojects, manifest_paths) and any(
+        f.aspect == "extraneous" for f in findings
+    ):
+        return None  # another project file might account for what the record found extraneous
     fingerprint = fields.get("fingerprint", "-")
     return Report(
         findings=findings,

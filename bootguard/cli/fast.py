@@ -151,8 +151,6 @@ def _recorded_check(
         extras=options.get("--extra", ()),
         groups=[] if groups is None and "--no-default-groups" in options else groups,
         allow_empty="--allow-empty" in options,
-        pyprojects=(),
-        manifests=manifests,
     )
     try:
         record = find_record(manifests, key, dirs, interpreter_key(), contents=contents)

@@ -8,9 +8,9 @@ check, configured with the same manifests and options, finds the record by name 
 its verdict only if everything the verdict depends on is unchanged:
 
 - the manifests' contents and absolute paths, bootguard's version and the options that
-  change a verdict (strict, ignore, extras, groups, allow-empty, extra ``pyproject.toml``
-  files): the record's file name is a digest of them (:func:`record_path`), so any change
-  finds no record;
+  change a verdict (strict, ignore, extras, groups, allow-empty): the record's file name is
+  a digest of them (:func:`record_path`), so any change finds no record (other
+  ``pyproject.toml`` files the gate names: :func:`extra_pyprojects`);
 - the environment (:func:`environment_state`): the interpreter's marker identity, every
   metadata directory's name in import order (shadowing included; nothing ignored, so
   upgrading pip counts too) and a stat witness of every ``RECORD`` (size and modification
@@ -41,6 +41,7 @@ __all__ = [
     "Record",
     "content_digest",
     "environment_state",
+    "extra_pyprojects",
     "file_state",
     "find_record",
     "format_record",
@@ -76,28 +77,34 @@ def options_text(
     extras: Iterable[str],
     groups: Iterable[str] | None,
     allow_empty: bool,
-    pyprojects: Iterable[str | os.PathLike[str]],
-    manifests: Iterable[str | os.PathLike[str]],
 ) -> str:
-    """The options that change a verdict, as one canonical line (order and case aside).
-
-    A ``pyproject.toml`` beside a manifest is read either way, and one that does not exist
-    declares nothing, so only the others count: the gate names its root's (usually the
-    manifest's directory, or absent) and the CLI none, and both find the same record.
-    """
+    """The options that change a verdict, as one canonical line (order and case aside)."""
     from bootguard.names import canonical_name
 
-    beside = {
-        os.path.join(os.path.dirname(os.path.abspath(m)), "pyproject.toml") for m in manifests
-    }
-    pyprojects = {os.path.abspath(p) for p in pyprojects if os.path.isfile(p)} - beside
     group_text = "-" if groups is None else ",".join(sorted(set(groups)))
     return (
         f"strict={int(strict)} allow_empty={int(allow_empty)} "
         f"ignore={','.join(sorted({canonical_name(n) for n in ignore}))} "
-        f"extras={','.join(sorted(set(extras)))} groups={group_text} "
-        f"pyprojects={chr(0).join(sorted(set(pyprojects)))}"
+        f"extras={','.join(sorted(set(extras)))} groups={group_text}"
     )
+
+
+def extra_pyprojects(
+    pyprojects: Iterable[str | os.PathLike[str]], manifests: Iterable[str | os.PathLike[str]]
+) -> str:
+    """The ``pyproject.toml`` files a check reads besides those beside its manifests.
+
+    They only tell which installed distribution is the project being deployed, which can
+    only spare an ``extraneous`` finding; the gate names its root's (usually the manifest's
+    directory, or absent) and the CLI none.  So they are not part of a record's name: a
+    record whose check found nothing extraneous holds whatever they are, one that did holds
+    only for the same ones (:func:`bootguard.checks.recorded.recorded_report`).
+    """
+    beside = {
+        os.path.join(os.path.dirname(os.path.abspath(m)), "pyproject.toml") for m in manifests
+    }
+    found = {os.path.abspath(p) for p in pyprojects if os.path.isfile(p)} - beside
+    return "\0".join(sorted(found)).encode("unicode_escape").decode("ascii")
 
 
 def record_path(
