@@ -51,9 +51,13 @@ def seal_check(options: CheckOptions, prefix: str | None = None) -> SealOutcome:
 
     if options.python is not None:
         raise ValueError("--seal records this interpreter's environment; run it with that one")
+    from bootguard.manifest.resolve import resolve
+
     search = tuple(import_paths() if options.paths is None else options.paths)
     ikey = interpreter_key()
     before = environment_state(metadata_dirs(search), ikey)
+    manifest_paths = list(resolve(options.manifests).paths)
+    keyed = _keyed(manifest_paths)
     with recording() as read:
         report = check_with(replace(options, use_seal=False))
     reason = _unsealable(report, options)
@@ -63,12 +67,28 @@ def seal_check(options: CheckOptions, prefix: str | None = None) -> SealOutcome:
     state = environment_state(dirs, ikey)
     if state != before:
         return SealOutcome(report, None, "the environment changed while it was checked")
-    manifest_paths = [Path(m.path) for m in report.manifests]
+    checked = [Path(m.path) for m in report.manifests]
+    if keyed is None or checked != manifest_paths or _keyed(manifest_paths) != keyed:
+        return SealOutcome(report, None, "a manifest changed while it was checked")
     inputs = _inputs(read, manifest_paths, options)
     if _uses_kernel_markers([*map(str, manifest_paths), *inputs], dirs):
         return SealOutcome(report, None, "a requirement uses kernel-version markers")
-    path = _write(report, options, manifest_paths, state, inputs, prefix)
+    path = _write(report, options, keyed, state, inputs, prefix)
     return SealOutcome(report, path)
+
+
+def _keyed(manifests: list[Path]) -> list[tuple[str, str]] | None:
+    """(absolute path, content digest) of each manifest; None if one cannot be read."""
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+    from bootguard.environment.seal_record import content_digest
+
+    try:
+        return [
+            (os.path.abspath(m), content_digest(read_regular(m, MANIFEST_MAX_BYTES)))
+            for m in manifests
+        ]
+    except (OSError, ValueError):
+        return None
 
 
 def _unsealable(report: Report, options: CheckOptions) -> str:
@@ -123,32 +143,29 @@ def _uses_kernel_markers(files: list[str], dirs: list[tuple[str, str]]) -> bool:
 def _write(
     report: Report,
     options: CheckOptions,
-    manifests: list[Path],
+    keyed: list[tuple[str, str]],
     state: str,
     inputs: dict[str, str],
     prefix: str | None,
 ) -> str:
+    import contextlib
     import json
 
-    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
     from bootguard.checks.recorded import RECORDED_NOTE, encode_findings, options_key
     from bootguard.environment.seal_record import (
-        content_digest,
         extra_pyprojects,
         format_record,
         record_path,
+        stale_records,
     )
     from bootguard.snapshot import SnapshotError, write_snapshot
 
-    keyed = [
-        (os.path.abspath(m), content_digest(read_regular(m, MANIFEST_MAX_BYTES))) for m in manifests
-    ]
     target = record_path(keyed, options_key(options), prefix)
     fields = {
         "distributions": str(report.distributions),
         "fingerprint": report.fingerprint or "-",
         "findings": encode_findings(report.findings),
-        "pyprojects": extra_pyprojects(options.pyprojects, manifests),
+        "pyprojects": extra_pyprojects(options.pyprojects, [path for path, _ in keyed]),
         "notes": json.dumps([n for n in report.notes if n != RECORDED_NOTE], ensure_ascii=True),
     }
     lines = [f"{m.format} {m.digest} {m.entries}" for m in report.manifests]
@@ -158,4 +175,7 @@ def _write(
     except (OSError, ValueError) as err:
         raise SnapshotError(f"cannot record the seal in {target}: {err}") from err
     write_snapshot(target, data)
+    for stale in stale_records(target):  # the same check sealed before an edit
+        with contextlib.suppress(OSError):
+            os.unlink(stale)
     return target

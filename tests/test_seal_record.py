@@ -236,3 +236,16 @@ def test_recorded_warnings_are_replayed_and_another_project_file_is_respected(
     (venv.path / "pyproject.toml").write_text('[project]\nname = "fastjson"\nversion = "2.1"\n')
     seen = venv.run(gate, pythonpath=[bootguard_pythonpath], cwd=venv.path)
     assert seen.stdout.startswith("full []"), seen.stdout + seen.stderr
+
+
+def test_sealing_again_after_an_edit_replaces_the_record(sealed: tuple[Venv, Path]) -> None:
+    venv, path = sealed
+    (old,) = _seals(venv)
+    (venv.path / "requirements.txt").write_text(REQS + "# reviewed\n")
+    again = bootguard_in(venv, path, "check", "-m", "requirements.txt", "--seal")
+    assert again.returncode == 0 and "verdict sealed" in again.stderr
+    (new,) = _seals(venv)  # one record per check: the one for the old contents is gone
+    assert new != old and new.name.split("-")[0] == old.name.split("-")[0]
+    other = bootguard_in(venv, path, "check", "-m", "requirements.txt", "--seal", "--strict")
+    assert other.returncode == 0 and len(_seals(venv)) == 2  # another check, its own record
+    assert _verified_by(venv, path, "-m", "requirements.txt")[:2] == ("seal", 0)

@@ -49,6 +49,7 @@ __all__ = [
     "options_text",
     "record_path",
     "seal_directory",
+    "stale_records",
 ]
 
 MAGIC = b"bootguard-seal-record 1\n"
@@ -110,14 +111,30 @@ def extra_pyprojects(
 def record_path(
     manifests: Sequence[tuple[str, str]], options: str, prefix: str | None = None
 ) -> str:
-    """The record for these (absolute path, content digest) manifests and options."""
+    """The record for these (absolute path, content digest) manifests and options.
+
+    Its name is ``<slot>-<contents>.seal``: the slot names the check (bootguard's version,
+    the options, the manifests' paths), so sealing again after an edit replaces the slot's
+    previous record instead of piling up (:func:`stale_records`).
+    """
     from bootguard import __version__
 
-    key = "\n".join(
-        [f"bootguard {__version__}", options, *(f"{path}\0{digest}" for path, digest in manifests)]
-    )
-    name = content_digest(key.encode("utf-8", "surrogateescape"))[:32]
-    return os.path.join(seal_directory(prefix), f"{name}.seal")
+    check = "\n".join([f"bootguard {__version__}", options, *(path for path, _ in manifests)])
+    contents = "\n".join(digest for _, digest in manifests)
+    slot = content_digest(check.encode("utf-8", "surrogateescape"))[:24]
+    name = f"{slot}-{content_digest(contents.encode('ascii'))[:24]}.seal"
+    return os.path.join(seal_directory(prefix), name)
+
+
+def stale_records(path: str) -> list[str]:
+    """The other records of the check whose record is ``path`` (older manifest contents)."""
+    directory, name = os.path.split(path)
+    slot = name.partition("-")[0] + "-"
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    return [os.path.join(directory, n) for n in names if n.startswith(slot) and n != name]
 
 
 def environment_state(dirs: list[MetadataDir], interpreter: str) -> str:
