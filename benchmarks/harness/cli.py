@@ -127,6 +127,7 @@ def prepare_size(
         pipfile,
         sealed,
         str(write_console_script(cache, size, venv.python)),
+        str(write_console_script(cache, size, venv.python, "uv")),
     )
 
 

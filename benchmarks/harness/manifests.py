@@ -322,8 +322,8 @@ def make_pipfile_lock(cache: Path, size: int, pins: Mapping[str, str]) -> Artifa
     return Artifact(target, "written from the pins (pipfile-spec 6)")
 
 
-#: What pip writes as a console script (pip's distlib template), ``re`` import included.
-CONSOLE_SCRIPT = """#!{python}
+#: What pip writes as a console script (pip's distlib template), ``import re`` included.
+PIP_CONSOLE_SCRIPT = """#!{python}
 # -*- coding: utf-8 -*-
 import re
 import sys
@@ -333,13 +333,27 @@ if __name__ == '__main__':
     sys.exit(main())
 """
 
+#: What uv writes as a console script: the same without ``import re``.
+UV_CONSOLE_SCRIPT = """#!{python}
+# -*- coding: utf-8 -*-
+import sys
+from bootguard.cli import main
+if __name__ == "__main__":
+    if sys.argv[0].endswith("-script.pyw"):
+        sys.argv[0] = sys.argv[0][:-11]
+    elif sys.argv[0].endswith(".exe"):
+        sys.argv[0] = sys.argv[0][:-4]
+    sys.exit(main())
+"""
 
-def write_console_script(cache: Path, size: int, python: Path) -> Path:
-    """``bootguard`` as pip would install it for this venv, outside the venv (no dist-info
-    is added); the measured rows run it with the same PYTHONPATH as every other row."""
-    directory = cache / f"scripts.v{size}"
-    directory.mkdir(exist_ok=True)
+
+def write_console_script(cache: Path, size: int, python: Path, installer: str = "pip") -> Path:
+    """``bootguard`` as pip (or uv) would install it for this venv, outside the venv (no
+    dist-info is added); the rows run it with the same PYTHONPATH as every other row."""
+    directory = cache / f"scripts.v{size}" / installer
+    directory.mkdir(parents=True, exist_ok=True)
     script = directory / "bootguard"
-    script.write_text(CONSOLE_SCRIPT.format(python=python))
+    template = PIP_CONSOLE_SCRIPT if installer == "pip" else UV_CONSOLE_SCRIPT
+    script.write_text(template.format(python=python))
     script.chmod(0o755)
     return script

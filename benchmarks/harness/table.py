@@ -143,13 +143,15 @@ def sealed_uv_lock(ctx: SizeContext) -> Artifact:
     return ctx.sealed_uv_lock
 
 
-def script(key: str, label: str, why: str, manifest: Manifest, **more: Any) -> RowSpec:
-    """The ``bootguard`` console script (pip's wrapper, ``import re`` included)."""
+def script(
+    key: str, label: str, why: str, manifest: Manifest, *, uv: bool = False, **more: Any
+) -> RowSpec:
+    """The ``bootguard`` console script: pip's wrapper (``import re`` included), or uv's."""
     more.setdefault("accept", bootguard_cli)
     more.setdefault("ok_codes", frozenset({0, 1}))
 
     def argv(ctx: SizeContext, path: str) -> tuple[str, ...]:
-        return (ctx.script, "check", "--manifest", path)
+        return (ctx.uv_script if uv else ctx.script, "check", "--manifest", path)
 
     return RowSpec(key, label, why, argv, manifest=manifest, needs_bootguard=True, **more)
 
@@ -237,6 +239,13 @@ ROWS: tuple[RowSpec, ...] = (
     script("script-uvlock-sealed", "bootguard (console script) check --manifest uv.lock (sealed)",
         "the same through the installed command", sealed_uv_lock, accept=bootguard_pass,
         ok_codes=frozenset({0})),
+    script("uvscript-uvlock-sealed",
+        "bootguard (console script as uv writes it) check --manifest uv.lock (sealed)",
+        "uv's wrapper does not import re: what installing with uv saves", sealed_uv_lock,
+        uv=True, accept=bootguard_pass, ok_codes=frozenset({0})),
+    process("import-re", 'python -c "import re"',
+        "what the `import re` in pip's console-script wrapper costs by itself",
+        lambda c, m: (c.py, "-c", "import re")),
     check("check-pins", "bootguard check --manifest freezeN.txt",
         "the full path: plain pins, no seal, metadata parsed", pins_named),
     check("check-pylock", "bootguard check --manifest pylock.toml",

@@ -67,6 +67,7 @@ def evaluate_targets(
             ("check-snapshot", "sealed snapshot, python -m bootguard", 0.8),
             ("script-uvlock-sealed", "uv.lock sealed at build, console script", 0.8),
             ("check-uvlock-sealed", "uv.lock sealed at build, python -m bootguard", 0.8),
+            ("uvscript-uvlock-sealed", "uv.lock sealed at build, uv's console script", 0.8),
             ("check-pins", "full check (pinned requirements, nothing sealed)", 3.0),
         ):
             row = find(stats, key)
