@@ -18,6 +18,7 @@ __all__ = [
     "NotRegularFile",
     "TooLarge",
     "read_regular",
+    "recording",
 ]
 
 #: Caps, generous for real files and small enough that a runaway read cannot hurt a node.
@@ -51,6 +52,8 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, head: int | None =
     """
     import stat
 
+    if _recorders:
+        _note_read(path)
     fd = os.open(path, _FLAGS)
     try:
         info = os.fstat(fd)
@@ -61,8 +64,9 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, head: int | None =
         want = min(limit, head) if head is not None else limit
         chunks: list[bytes] = []
         total = 0
+        size_hint = max(info.st_size + 1, 1 << 16)  # usually the whole file in one read
         while total <= want:
-            chunk = os.read(fd, min(1 << 20, want + 1 - total))
+            chunk = os.read(fd, min(size_hint, want + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -73,6 +77,42 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, head: int | None =
         return data[:want] if head is not None else data
     finally:
         os.close(fd)
+
+
+#: Thread id -> the set of absolute paths :func:`read_regular` was asked for in that thread.
+_recorders: dict[int, set[str]] = {}
+
+
+class recording:
+    """Collect every path this thread reads through :func:`read_regular` (absent ones too).
+
+    ``bootguard check --seal`` records what the build-time check read besides the installed
+    metadata (a ``-r`` include, a ``pyproject.toml`` beside the lock, a local project's
+    ``setup.cfg``) so that the boot check can confirm each is unchanged.  Only the thread
+    that entered records: a re-check running in another thread is not mixed in.
+    """
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+
+    def __enter__(self) -> set[str]:
+        import _thread
+
+        _recorders[_thread.get_ident()] = self.paths
+        return self.paths
+
+    def __exit__(self, *exc: object) -> None:
+        import _thread
+
+        _recorders.pop(_thread.get_ident(), None)
+
+
+def _note_read(path: str | os.PathLike[str]) -> None:
+    import _thread
+
+    paths = _recorders.get(_thread.get_ident())
+    if paths is not None and isinstance(path, (str, os.PathLike)):  # else open() says why
+        paths.add(os.path.abspath(os.fspath(path)))
 
 
 def _kind(mode: int) -> str:

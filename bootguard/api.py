@@ -1,8 +1,9 @@
 """``check()``: read the manifests, take the inventory, run the checks, build the Report.
 
 This is the single orchestration point used by the CLI, the boot gate and the tests.  It
-tries the snapshot seal first (see :mod:`bootguard.environment.seal`) and only parses metadata when the
-seal is absent or does not match.
+tries the snapshot seal first (see :mod:`bootguard.environment.seal`), then a verdict sealed
+at build time (:mod:`bootguard.environment.seal_record`), and only parses metadata when
+neither is there or matches.
 """
 
 from __future__ import annotations
@@ -130,6 +131,16 @@ def check_with(options: CheckOptions) -> Report:
             sealed = None
         if sealed is not None:
             return sealed
+    if use_seal and not integrity and python is None and not internal:
+        try:  # a verdict sealed at build time (``check --seal``) for these manifests and options
+            from bootguard.checks.recorded import recorded_report
+
+            recorded = recorded_report(manifest_paths, options, search, ikey, started)
+        except Exception as err:  # the full check below still runs
+            internal.append(_internal("seal record", err))
+            recorded = None
+        if recorded is not None:
+            return recorded
 
     from bootguard.checks import run_checks
     from bootguard.checks.duplicates import duplicate_notes

@@ -17,7 +17,16 @@ from pathlib import Path
 
 from .chart import write_chart
 from .envs import AuxVenv, Tools, build_pythonpath, ensure_aux_venv, ensure_tools, ensure_venv
-from .manifests import Artifact, ensure_locks, ensure_pylock, make_hash_list, make_snapshot
+from .manifests import (
+    Artifact,
+    ensure_locks,
+    ensure_pylock,
+    make_hash_list,
+    make_pipfile_lock,
+    make_sealed_uv_lock,
+    make_snapshot,
+    write_console_script,
+)
 from .measure import Stats, base_of, measure_size
 from .middleware import Middleware, measure_middleware, middleware_lines
 from .report import (
@@ -42,6 +51,7 @@ from .util import (
     log,
     now_iso,
     python_version,
+    read_pins,
     tool_env,
     write_json,
     write_text,
@@ -72,7 +82,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default=None,
-        help="only rows whose key or label contains this (pass is always run)",
+        help="only rows whose key or label contains this, or any of several separated by commas "
+        "(pass is always run)",
     )
     return parser.parse_args(argv)
 
@@ -94,6 +105,12 @@ def prepare_size(
     uv_lock, poetry_lock = ensure_locks(cache, size, tools, poetry, venv)
     hashes = make_hash_list(cache, size, venv) if first else None
     snapshot = Artifact(None, reason=ready) if ready else make_snapshot(cache, size, venv, env, cwd)
+    sealed = (
+        Artifact(None, reason=ready)
+        if ready
+        else make_sealed_uv_lock(cache, size, venv, env, cwd, uv_lock)
+    )
+    pipfile = make_pipfile_lock(cache, size, read_pins(PINS / f"freeze{size}.txt"))
     return SizeContext(
         size,
         venv,
@@ -107,6 +124,10 @@ def prepare_size(
         uv_lock,
         poetry_lock,
         hashes,
+        pipfile,
+        sealed,
+        str(write_console_script(cache, size, venv.python)),
+        str(write_console_script(cache, size, venv.python, "uv")),
     )
 
 
@@ -120,7 +141,12 @@ def log_context(ctx: SizeContext) -> None:
     )
     log(f"  pylock: {pylock.path or 'n/a'} ({pylock.made_by or pylock.reason})")
     log(f"  snapshot: {snapshot.path or 'n/a'} ({snapshot.made_by or snapshot.reason})")
-    for what, lock in (("uv.lock", ctx.uv_lock), ("poetry.lock", ctx.poetry_lock)):
+    for what, lock in (
+        ("uv.lock", ctx.uv_lock),
+        ("poetry.lock", ctx.poetry_lock),
+        ("Pipfile.lock", ctx.pipfile_lock),
+        ("uv.lock sealed at build", ctx.sealed_uv_lock),
+    ):
         log(f"  {what}: {lock.path or 'n/a'} ({lock.made_by or lock.reason})")
     if hashes is not None:
         log(
@@ -152,6 +178,8 @@ def size_record(ctx: SizeContext) -> dict[str, object]:
         "snapshot": artifact_json(ctx.snapshot, made_by=False),
         "uv_lock": artifact_json(ctx.uv_lock),
         "poetry_lock": artifact_json(ctx.poetry_lock),
+        "pipfile_lock": artifact_json(ctx.pipfile_lock),
+        "sealed_uv_lock": artifact_json(ctx.sealed_uv_lock),
         "integrity_files": hashes.files if hashes else None,
         "integrity_bytes": hashes.bytes if hashes else None,
     }

@@ -7,7 +7,9 @@ cached and remade only when the pins or the tool versions change.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -266,3 +268,92 @@ def make_snapshot(
     if proc.returncode != 0 or not target.is_file():
         return Artifact(None, reason=f"snapshot: {last_line(proc.stderr or proc.stdout)}")
     return Artifact(target, "python -m bootguard snapshot")
+
+
+def make_sealed_uv_lock(
+    cache: Path, size: int, venv: Venv, env: Mapping[str, str], cwd: Path, uv_lock: Artifact
+) -> Artifact:
+    """A copy of the uv.lock (and its pyproject.toml) sealed by ``check --seal``, every run.
+
+    A copy at its own path: a seal is keyed by the manifest's path too, so the full-path rows
+    that read the original ``uv.lock`` are not answered by this seal.
+    """
+    if uv_lock.path is None:
+        return Artifact(None, reason=f"no uv.lock: {uv_lock.reason}")
+    target = cache / f"sealed.v{size}"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir()
+    for name in ("uv.lock", "pyproject.toml"):
+        source = uv_lock.path.parent / name
+        if source.is_file():
+            shutil.copy2(source, target / name)
+    lock = target / "uv.lock"
+    proc = sh(
+        [venv.python, "-m", "bootguard", "check", "-m", lock, "--seal"],
+        env=env,
+        cwd=cwd,
+        timeout=RUN_TIMEOUT,
+    )
+    if proc.returncode != 0 or "verdict sealed" not in proc.stderr:
+        return Artifact(None, reason=f"check --seal: {last_line(proc.stderr or proc.stdout)}")
+    return Artifact(lock, "python -m bootguard check --seal -m uv.lock (a copy)")
+
+
+def make_pipfile_lock(cache: Path, size: int, pins: Mapping[str, str]) -> Artifact:
+    """A ``Pipfile.lock`` (pipfile-spec 6) of the pins, written here from the pin file.
+
+    pipenv is not among the benchmark's tools; the file has the structure pipenv writes
+    (``_meta``, ``default`` with ``==`` versions, empty ``develop``), without hashes, which
+    bootguard does not need to check versions.  Remade when the pins change.
+    """
+    target = cache / f"Pipfile.v{size}.lock"
+    meta = {
+        "pipfile-spec": 6,
+        "hash": {"sha256": "0" * 64},
+        "requires": {},
+        "sources": [{"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}],
+    }
+    default = {name: {"version": "==" + version} for name, version in sorted(pins.items())}
+    document = {"_meta": meta, "default": default, "develop": {}}
+    text = json.dumps(document, indent=4, sort_keys=True) + "\n"
+    if not target.is_file() or target.read_text() != text:
+        target.write_text(text)
+    return Artifact(target, "written from the pins (pipfile-spec 6)")
+
+
+#: What pip writes as a console script (pip's distlib template), ``import re`` included.
+PIP_CONSOLE_SCRIPT = """#!{python}
+# -*- coding: utf-8 -*-
+import re
+import sys
+from bootguard.cli import main
+if __name__ == '__main__':
+    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
+    sys.exit(main())
+"""
+
+#: What uv writes as a console script: the same without ``import re``.
+UV_CONSOLE_SCRIPT = """#!{python}
+# -*- coding: utf-8 -*-
+import sys
+from bootguard.cli import main
+if __name__ == "__main__":
+    if sys.argv[0].endswith("-script.pyw"):
+        sys.argv[0] = sys.argv[0][:-11]
+    elif sys.argv[0].endswith(".exe"):
+        sys.argv[0] = sys.argv[0][:-4]
+    sys.exit(main())
+"""
+
+
+def write_console_script(cache: Path, size: int, python: Path, installer: str = "pip") -> Path:
+    """``bootguard`` as pip (or uv) would install it for this venv, outside the venv (no
+    dist-info is added); the rows run it with the same PYTHONPATH as every other row."""
+    directory = cache / f"scripts.v{size}" / installer
+    directory.mkdir(parents=True, exist_ok=True)
+    script = directory / "bootguard"
+    template = PIP_CONSOLE_SCRIPT if installer == "pip" else UV_CONSOLE_SCRIPT
+    script.write_text(template.format(python=python))
+    script.chmod(0o755)
+    return script

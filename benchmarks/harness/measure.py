@@ -157,7 +157,10 @@ def measure_size(ctx: SizeContext, repeat: int, only: str | None) -> list[Stats]
     """Validate every row, then time the good ones interleaved, ``repeat`` rounds."""
     rows = [r for r in build_rows(ctx) if r.unavailable != OTHER_SIZE]
     if only:
-        rows = [r for r in rows if r.key == "pass" or only in r.key or only in r.label]
+        wanted = only.split(",")  # several, comma-separated: any of them
+        rows = [
+            r for r in rows if r.key == "pass" or any(w in r.key or w in r.label for w in wanted)
+        ]
     stats: list[Stats] = []
     live: list[tuple[Row, Stats]] = []
     for r in rows:

@@ -122,6 +122,10 @@ class SizeContext:
     uv_lock: Artifact = Artifact(None, reason="not made")  # noqa: RUF009 - frozen
     poetry_lock: Artifact = Artifact(None, reason="not made")  # noqa: RUF009 - frozen
     hashes: HashList | None = None  # set for the size the integrity rows run on
+    pipfile_lock: Artifact = Artifact(None, reason="not made")  # noqa: RUF009 - frozen
+    sealed_uv_lock: Artifact = Artifact(None, reason="not made")  # noqa: RUF009 - frozen
+    script: str = ""  # a console script as pip writes it, for this venv's interpreter
+    uv_script: str = ""  # the same as uv writes it (no ``import re``)
 
     @property
     def py(self) -> str:

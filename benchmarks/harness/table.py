@@ -133,6 +133,29 @@ def poetry_lock(ctx: SizeContext) -> Artifact:
     return ctx.poetry_lock
 
 
+def pipfile_lock(ctx: SizeContext) -> Artifact:
+    """A Pipfile.lock of the pins (written by the benchmark: pipenv is not a tool here)."""
+    return ctx.pipfile_lock
+
+
+def sealed_uv_lock(ctx: SizeContext) -> Artifact:
+    """A copy of the uv.lock whose verdict ``check --seal`` recorded in the venv this run."""
+    return ctx.sealed_uv_lock
+
+
+def script(
+    key: str, label: str, why: str, manifest: Manifest, *, uv: bool = False, **more: Any
+) -> RowSpec:
+    """The ``bootguard`` console script: pip's wrapper (``import re`` included), or uv's."""
+    more.setdefault("accept", bootguard_cli)
+    more.setdefault("ok_codes", frozenset({0, 1}))
+
+    def argv(ctx: SizeContext, path: str) -> tuple[str, ...]:
+        return (ctx.uv_script if uv else ctx.script, "check", "--manifest", path)
+
+    return RowSpec(key, label, why, argv, manifest=manifest, needs_bootguard=True, **more)
+
+
 def pins(ctx: SizeContext) -> Artifact:
     """The plain pin file (no note: the in-process rows and the floor)."""
     return Artifact(ctx.pins)
@@ -208,6 +231,21 @@ ROWS: tuple[RowSpec, ...] = (
         lambda c, m: (c.py, "-c", "import bootguard"), needs_bootguard=True),
     check("check-snapshot", "bootguard check --manifest SNAPSHOT",
         "the boot-time fast path: a sealed snapshot confirms nothing changed", snapshot),
+    script("script-snapshot", "bootguard (console script) check --manifest SNAPSHOT",
+        "the fast path as the installed command runs it", snapshot),
+    check("check-uvlock-sealed", "bootguard check --manifest uv.lock (sealed at build)",
+        "the gate's lock itself, verified at build by `check --seal`: the default recipe",
+        sealed_uv_lock, accept=bootguard_pass, ok_codes=frozenset({0})),
+    script("script-uvlock-sealed", "bootguard (console script) check --manifest uv.lock (sealed)",
+        "the same through the installed command", sealed_uv_lock, accept=bootguard_pass,
+        ok_codes=frozenset({0})),
+    script("uvscript-uvlock-sealed",
+        "bootguard (console script as uv writes it) check --manifest uv.lock (sealed)",
+        "uv's wrapper does not import re: what installing with uv saves", sealed_uv_lock,
+        uv=True, accept=bootguard_pass, ok_codes=frozenset({0})),
+    process("import-re", 'python -c "import re"',
+        "what the `import re` in pip's console-script wrapper costs by itself",
+        lambda c, m: (c.py, "-c", "import re")),
     check("check-pins", "bootguard check --manifest freezeN.txt",
         "the full path: plain pins, no seal, metadata parsed", pins_named),
     check("check-pylock", "bootguard check --manifest pylock.toml",
@@ -257,6 +295,22 @@ ROWS: tuple[RowSpec, ...] = (
         require_pass=True),
     inproc("in-poetrylock-cold", "in-process: import+check(poetry.lock), cold",
         "read/select poetry.lock + full check", "cold", poetry_lock, require_pass=True),
+    *(
+        inproc(f"in-{key}-{mode}", f"in-process: import+check({name}), {what}",
+            f"read/select {name} + the check; {what}", mode, manifest, require_pass=True)
+        for key, name, manifest, modes in (
+            ("pylock", "pylock.toml", pylock, ("cold", "warm")),
+            ("pipfilelock", "Pipfile.lock", pipfile_lock, ("cold", "warm")),
+            ("uvlock", "uv.lock", uv_lock, ("warm",)),
+            ("poetrylock", "poetry.lock", poetry_lock, ("warm",)),
+            ("uvlock-sealed", "uv.lock sealed at build", sealed_uv_lock, ("cold", "warm")),
+        )
+        for mode in modes
+        for what in ("cold" if mode == "cold" else "app imports",)
+    ),
+    inproc("guard-uvlock-sealed-cold", "in-process: guard(app), uv.lock sealed at build, cold",
+        "guard(app) configured with the lock itself, verified at build", "guard-cold",
+        sealed_uv_lock),
     inproc("guard-snapshot-cold", "in-process: guard(app), SNAPSHOT, cold",
         "guard(app) as a wsgi.py runs it: settings, check, verdict, middleware",
         "guard-cold", snapshot),

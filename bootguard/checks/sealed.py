@@ -23,7 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bootguard.report import Finding
 
-__all__ = ["fingerprint_findings", "sealed_report"]
+__all__ = ["fingerprint_findings", "installed_from_names", "sealed_report"]
 
 
 def sealed_report(
@@ -45,7 +45,7 @@ def sealed_report(
     entries = sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#"))
     version = ikey.split(maxsplit=1)[0].partition("=")[2]
     fingerprint, findings, notes = fingerprint_findings(dirs, [path], {str(path): data})
-    installed = _installed_from_names(dirs)
+    installed = installed_from_names(dirs)
     names = [name for name, _ in installed]
     return Report(
         findings=tuple(findings),
@@ -79,7 +79,7 @@ def _snapshot_lines(path: Path, data: bytes) -> dict[str, str]:
     return listed
 
 
-def _installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(name, version) from metadata directory names, first on the path winning."""
     from bootguard.environment._scan import dir_identity
 

@@ -75,13 +75,29 @@ def run_check(options: argparse.Namespace) -> int:
     opts = vars(options)
     started = time.perf_counter()
     progress = None
+    sealed: str | None = None
     try:
         settings, check = load(options)
+        if opts["seal_verdict"] and (check.integrity or check.python):
+            what = "--python" if check.python else "--integrity"
+            sys.stderr.write(
+                f"bootguard: error: argument --seal: not allowed with {what} (a seal records "
+                "this interpreter's own check; integrity is verified at every check)\n"
+            )
+            return 2
         if check.integrity and not opts["quiet"] and sys.stderr.isatty():
             from bootguard._progress import ProgressBar
 
             progress = ProgressBar(sys.stderr)
-        report = check_with(replace(check, progress=progress))
+        if opts["seal_verdict"]:
+            from bootguard.sealing import seal_check
+
+            outcome = seal_check(replace(check, progress=progress))
+            report, sealed = outcome.report, outcome.path
+            if sealed is None:
+                sys.stderr.write(f"bootguard: not sealed: {one_line(outcome.reason)}\n")
+        else:
+            report = check_with(replace(check, progress=progress))
     except BootguardError as err:
         sys.stderr.write(f"bootguard: error: {one_line(str(err))}\n")
         return 2
@@ -91,6 +107,8 @@ def run_check(options: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
+    if sealed is not None and not opts["quiet"]:
+        sys.stderr.write(f"bootguard: verdict sealed in {one_line(sealed)}\n")
     integrity = settings.integrity
     unknown = _unknown(integrity if isinstance(integrity, tuple) else (), report.installed)
     if unknown:

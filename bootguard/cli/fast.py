@@ -1,9 +1,12 @@
 """The sealed fast path of ``bootguard check``: answered before ``argparse`` is imported.
 
-``check [--manifest P] [--quiet]`` against a sealed snapshot that still matches is the
-command every node runs at every boot; it is answered here with the standard library's
-cheapest modules only (docs/design.md, "Deferred imports").  Anything this does not
-recognise, and any seal that does not match, returns ``None``: the full path decides.
+``check [--manifest P] [--quiet]`` against a sealed snapshot that still matches, or
+``check --manifest LOCK [options]`` whose clean verdict was sealed at build time
+(``check --seal``), is the command every node runs at every boot; it is answered here with
+the standard library's cheapest modules only (docs/design.md, "Deferred imports").
+Anything this does not recognise, and any seal that does not match, returns ``None``: the
+full path decides (and still answers from a matching record, without this path's shortcut
+in printing).
 """
 
 from __future__ import annotations
@@ -15,51 +18,97 @@ __all__ = ["sealed_check"]
 
 
 def sealed_check(args: list[str]) -> int | None:
-    """Answer ``check [--manifest P] [--quiet]`` from the seal, or None to take the full path.
+    """Answer ``check`` from a seal, or None to take the full path.
 
     Hand-parsed on purpose (importing argparse costs about as much as the whole sealed
-    check); anything it does not recognise goes to argparse.
+    check): ``-m/--manifest P`` (repeatable), ``-q/--quiet``, ``--strict``,
+    ``--allow-empty``, ``--no-default-groups``, ``--ignore/--extra/--group NAME``; anything
+    else, or an argument argparse would refuse, goes to argparse.  Each manifest is read
+    once and the environment listed once, whichever seal answers.
     """
+    parsed = _parse(args)
+    if parsed is None or _configured():
+        return None  # settings may ask for more (imports, integrity...): the full path reads them
+    manifests, quiet, options = parsed
+    if not manifests:
+        found = _discover_snapshot()
+        if found is None:
+            return None
+        manifests = [found]
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+
+    contents = []
+    for manifest in manifests:
+        try:  # a FIFO or a device is refused here without blocking; the full path says so
+            contents.append(read_regular(manifest, MANIFEST_MAX_BYTES))
+        except (OSError, ValueError):
+            return None
+    from bootguard.environment._scan import import_paths, metadata_dirs
+
+    paths = import_paths()
+    dirs = metadata_dirs(paths)
+    if len(manifests) == 1 and _has_seal_line(contents[0]):
+        # the full path answers from a sealed snapshot first, whatever the options
+        return _snapshot_check(manifests[0], contents[0], paths, dirs, quiet, bool(options))
+    return _recorded_check(manifests, contents, dirs, quiet, options)
+
+
+def _parse(args: list[str]) -> tuple[list[str], bool, dict[str, list[str]]] | None:
+    """(manifests, quiet, the options that change a verdict) or None: not for this path."""
     if not args or args[0] != "check":
         return None
     quiet = False
-    manifest = None
+    manifests: list[str] = []
+    options: dict[str, list[str]] = {}
     rest = args[1:]
     while rest:
         arg = rest.pop(0)
         if arg in ("-q", "--quiet"):
             quiet = True
-        elif arg in ("-m", "--manifest") and rest and manifest is None:
-            manifest = rest.pop(0)
-        elif arg.startswith("--manifest=") and manifest is None:
-            manifest = arg[len("--manifest=") :]
+        elif arg in ("-m", "--manifest", *_NAMED) and rest and not rest[0].startswith("-"):
+            value = rest.pop(0)
+            if arg in ("-m", "--manifest"):
+                manifests.append(value)
+            else:
+                options.setdefault(arg, []).append(value)
+        elif arg.startswith("--manifest=") and len(arg) > len("--manifest="):
+            manifests.append(arg[len("--manifest=") :])
+        elif arg in _FLAGS:
+            options[arg] = []
         else:
             return None
-    if _configured():
-        return None  # settings may ask for more (imports, integrity...): the full path reads them
-    if manifest is None:
-        manifest = _discover_snapshot()
-        if manifest is None:
-            return None
-    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+    return manifests, quiet, options
 
-    try:  # a FIFO or a device is refused here without blocking; the full path says so
-        data = read_regular(manifest, MANIFEST_MAX_BYTES)
-    except (OSError, ValueError):
-        return None
-    import time
 
-    from bootguard.environment._scan import import_paths, metadata_dirs
+_NAMED = ("--ignore", "--extra", "--group")
+_FLAGS = ("--strict", "--allow-empty", "--no-default-groups")
+
+
+def _has_seal_line(data: bytes) -> bool:
+    from bootguard.environment.seal import SEAL_PREFIX
+
+    return SEAL_PREFIX in data
+
+
+def _snapshot_check(
+    manifest: str,
+    data: bytes,
+    paths: list[str],
+    dirs: list[tuple[str, str]],
+    quiet: bool,
+    options: bool,
+) -> int | None:
+    """``check [--manifest SNAPSHOT] [--quiet]`` against a sealed snapshot that still matches."""
     from bootguard.environment.seal import verify_seal
 
-    started = time.perf_counter()
-    paths = import_paths()
-    dirs = metadata_dirs(paths)
-    if not verify_seal(data, paths, dirs=dirs):
+    if options or not verify_seal(data, paths, dirs=dirs):
         return None
     if not quiet:
+        import time
+
         from bootguard.environment.fingerprint import node_fingerprint, recorded_fingerprint
 
+        started = time.perf_counter()
         # A fingerprint that differs is a warning (exit 0 all the same): quiet skips it.
         recorded = recorded_fingerprint(data)
         same = ""
@@ -108,6 +157,69 @@ def _configured() -> bool:
         if parent == directory:
             return False
         directory = parent
+
+
+def _recorded_check(
+    manifests: list[str],
+    contents: list[bytes],
+    dirs: list[tuple[str, str]],
+    quiet: bool,
+    options: dict[str, list[str]],
+) -> int | None:
+    """A clean verdict sealed at build time (``check --seal``) for exactly this check.
+
+    Prints what the full path prints for it, byte for byte: only a record without findings
+    is answered here (the full path renders the others, from the record all the same).
+    """
+    if not all(_plain(m) for m in manifests):
+        return None  # the report names a manifest as pathlib spells it
+    from bootguard.environment._scan import interpreter_key
+    from bootguard.environment.seal_record import find_record, options_text
+
+    groups = options.get("--group")
+    key = options_text(
+        strict="--strict" in options,
+        ignore=options.get("--ignore", ()),
+        extras=options.get("--extra", ()),
+        groups=[] if groups is None and "--no-default-groups" in options else groups,
+        allow_empty="--allow-empty" in options,
+    )
+    try:
+        record = find_record(manifests, key, dirs, interpreter_key(), contents=contents)
+    except Exception:  # never fail here: the full path decides
+        return None
+    if record is None or record.fields.get("findings") != "[]":
+        return None
+    count = record.fields.get("distributions", "")
+    tools = record.fields.get("tools", "")
+    if not count.isdigit() or not tools or len(record.manifests) != len(manifests):
+        return None
+    if not quiet:
+        from bootguard.environment.seal_record import record_tools
+        from bootguard.names import distribution_count
+
+        label = "bootguard: pass"
+        if sys.stdout.isatty() and "NO_COLOR" not in os.environ:  # as --color auto does
+            label = f"\x1b[32m{label}\x1b[0m"
+        where = ", ".join(manifests)
+        sys.stdout.write(
+            f"{label} - {distribution_count(int(count), record_tools(tools))} checked against "
+            f"{where}; 0 failed, 0 warnings\n"
+        )
+    return 0
+
+
+def _plain(path: str) -> bool:
+    """Whether ``str(pathlib.Path(path)) == path`` (no ``.``, empty or trailing parts), and
+    the path is printable as it is (the full path's report makes it one printable line)."""
+    parts = path.split("/")
+    first_ok = parts[0] not in (".",) and not path.startswith("//")
+    return (
+        bool(path)
+        and first_ok
+        and all(part not in ("", ".") for part in parts[1:])
+        and path.isprintable()
+    )
 
 
 def _discover_snapshot() -> str | None:

@@ -80,8 +80,8 @@ no_default_groups    | --no-default-groups | switch        | select no dependenc
                        with --group (uv sync --no-default-groups)
 allow_empty_manifest | --allow-empty       | on            | accept a manifest that selects no
                        distribution here (default: exit 2)
-seal                 | --no-seal           | off           | ignore a snapshot seal: always run the
-                       full check
+seal                 | --no-seal           | off           | ignore seals (a sealed snapshot, a verdict
+                       sealed by --seal): always run the full check
 integrity            | --integrity         | on            | also verify every installed file against
                        its distribution's RECORD (sha256 and size)
 integrity_only       | --integrity-only    | append:NAME   | verify the installed files of this
@@ -98,6 +98,10 @@ import_timeout       | --import-timeout    | value:SECONDS | time limit of each 
                        (default 10)
 smoke_timeout        | --smoke-timeout     | value:SECONDS | time limit of each smoke callable
                        (default 5)
+seal_verdict         | --seal              | switch        | at build time: run the full check and, if
+                       it passes, seal its verdict in this environment, so that later checks of
+                       the same manifests with the same options (the gate at boot) take the fast
+                       path until anything changes
 recheck_interval     | --recheck           | value:SECONDS | re-check this often (more than 0, less
                        than 3600); off by default
 """
@@ -133,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     }
 
     check = sub["check"]
-    _add(check, *_SELECTION, "integrity_only")
+    _add(check, *_SELECTION, "integrity_only", "seal_verdict")
     output = check.add_mutually_exclusive_group()  # --json prints exactly what -q silences
     output.add_argument(
         "--json", action="store_true", help="print the application/health+json report"

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.cli import REPO_ROOT, snapshot_in
+import pytest
+
+from tests.support.cli import REPO_ROOT, bootguard_in
 from tests.support.venvs import VenvFactory
 
 
@@ -21,22 +23,32 @@ def test_import_bootguard_loads_nothing_heavy() -> None:
     assert set(ast.literal_eval(result.stdout)) <= {"bootguard", "__future__"}, result.stdout
 
 
+@pytest.mark.parametrize("route", ["snapshot", "seal record"])
 def test_sealed_check_loads_nothing_heavy(
-    venv_factory: VenvFactory, tmp_path: Path, bootguard_pythonpath: Path
+    venv_factory: VenvFactory, tmp_path: Path, bootguard_pythonpath: Path, route: str
 ) -> None:
-    """The boot-time fast path must not import packaging, argparse, dataclasses, json or re."""
+    """The boot-time fast path must not import packaging, argparse, dataclasses, json or re:
+    a sealed snapshot, or a lock whose verdict ``check --seal`` recorded at build time."""
     venv = venv_factory(install=["taskq==5.0.0", "msgbus==4.1.0"])
-    snapshot = snapshot_in(venv, bootguard_pythonpath, tmp_path / "snapshot.txt")
+    manifest = tmp_path / ("snapshot.txt" if route == "snapshot" else "requirements.txt")
+    if route == "snapshot":
+        made = bootguard_in(venv, bootguard_pythonpath, "snapshot", "-o", manifest)
+        printed, module = "sealed snapshot", "bootguard.environment.seal"
+    else:
+        manifest.write_text("taskq==5.0.0\nmsgbus==4.1.0\n")
+        made = bootguard_in(venv, bootguard_pythonpath, "check", "-m", manifest, "--seal")
+        printed, module = "checked against", "bootguard.environment.seal_record"
+    assert made.returncode == 0, made.stderr
     result = subprocess.run(
-        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(snapshot)],
+        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(manifest)],
         capture_output=True, text=True, cwd=venv.path,
         env=venv.env(pythonpath=[bootguard_pythonpath]), check=False,
     )  # fmt: skip
-    assert result.returncode == 0 and "sealed snapshot" in result.stdout, result.stdout
+    assert result.returncode == 0 and printed in result.stdout, result.stdout
     imported = {
         line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
     }
-    assert "bootguard.environment.seal" in imported  # the measurement works
+    assert module in imported  # the measurement works
     heavy = {
         "packaging", "argparse", "dataclasses", "json", "re", "typing", "tomllib", "email",
         "_hashlib",  # OpenSSL: the seal and the stat witness use the built-in sha256

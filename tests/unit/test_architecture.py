@@ -52,7 +52,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "checks",
         ("bootguard.checks",),
     ),
-    ("api", ("bootguard.api", "bootguard.diff", "bootguard.snapshot")),
+    ("api", ("bootguard.api", "bootguard.diff", "bootguard.snapshot", "bootguard.sealing")),
     (
         "sinks",
         (
