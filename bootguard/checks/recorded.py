@@ -57,14 +57,15 @@ def recorded_report(
         for path, text in zip(manifest_paths, record.manifests, strict=True):
             kind, digest, entries = text.split(" ")
             infos.append(ManifestInfo(str(path), kind, digest, int(entries)))
-        findings = decode_findings(fields.get("findings", "[]"))
-        notes = (RECORDED_NOTE, *_strings(fields.get("notes", "[]")))
+        findings = decode_findings(fields["findings"])  # a missing line: no record
+        notes = (RECORDED_NOTE, *_strings(fields["notes"]))
+        pyprojects = fields["pyprojects"]
         distributions = int(fields["distributions"])
         tools = record_tools(fields["tools"])
         origins = _pairs(fields["origins"])
     except (ValueError, KeyError, TypeError):
         return None
-    if fields.get("pyprojects", "") != extra_pyprojects(options.pyprojects, manifest_paths) and any(
+    if pyprojects != extra_pyprojects(options.pyprojects, manifest_paths) and any(
         f.aspect == "extraneous" for f in findings
     ):
         return None  # another project file might account for what the record found extraneous
@@ -114,11 +115,21 @@ def decode_findings(text: str) -> tuple[Finding, ...]:
 
     from bootguard.report import ASPECTS, STATUSES
 
+    items = json.loads(text)
+    if not isinstance(items, list):
+        raise ValueError("findings are not a list")
     found = []
-    for item in json.loads(text):
+    for item in items:
+        if not isinstance(item, list) or len(item) != 7:
+            raise ValueError(f"not a finding: {item!r}")
         subject, aspect, status, message, expected, observed, details = item
         if aspect not in ASPECTS or status not in STATUSES:
             raise ValueError(f"not a finding: {aspect!r} {status!r}")
+        texts = (subject, message, *(v for v in (expected, observed) if v is not None))
+        if not all(isinstance(v, str) for v in texts) or not (
+            isinstance(details, list) and all(isinstance(d, str) for d in details)
+        ):
+            raise ValueError(f"not a finding: {item!r}")
         found.append(Finding(subject, aspect, status, message, expected, observed, tuple(details)))
     return tuple(found)
 

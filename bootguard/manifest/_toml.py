@@ -57,6 +57,26 @@ def load_toml(data: bytes, display: str) -> dict[str, Any]:
         raise ManifestError(display, "not UTF-8 text", line=bad_line) from err
     try:
         document: dict[str, Any] = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        # The reference parser says what is wrong and where, in the same words whichever
+        # parser is installed (the compiled tomli words its errors differently).
+        return _reference_load(text, display)
+    return document
+
+
+def _reference() -> Any:
+    """The reference parser whose error messages bootguard prints: ``tomllib`` (3.11+)."""
+    if sys.version_info >= (3, 11):
+        import tomllib  # deferred for import cost
+
+        return tomllib
+    return __import__("tomli")  # pragma: no cover - Python 3.10: tomli is a dependency
+
+
+def _reference_load(text: str, display: str) -> dict[str, Any]:
+    tomllib = _reference()
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line, message = _position(err)
         raise ManifestError(display, f"invalid TOML: {message}", line=line) from err
