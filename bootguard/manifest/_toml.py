@@ -66,11 +66,8 @@ def load_toml(data: bytes, display: str) -> dict[str, Any]:
 
 def _reference() -> Any:
     """The reference parser whose error messages bootguard prints: ``tomllib`` (3.11+)."""
-    if sys.version_info >= (3, 11):
-        import tomllib  # deferred for import cost
-
-        return tomllib
-    return __import__("tomli")  # pragma: no cover - Python 3.10: tomli is a dependency
+    # deferred for import cost; Python 3.10 has no tomllib: tomli is a dependency there
+    return __import__("tomllib" if sys.version_info >= (3, 11) else "tomli")
 
 
 def _reference_load(text: str, display: str) -> dict[str, Any]:
