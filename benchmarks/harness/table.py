@@ -177,7 +177,7 @@ def with_pinned_setuptools(ctx: SizeContext) -> Mapping[str, str]:
 
 def no_pip_sync(ctx: SizeContext) -> str:
     """Why pip-sync cannot run ("" when it can)."""
-    exe = ctx.tools.python.parent / "pip-sync"
+    exe = ctx.tools.program("pip-sync")
     return "" if exe.is_file() else "pip-sync not in the tool venv"
 
 
@@ -257,7 +257,7 @@ ROWS: tuple[RowSpec, ...] = (
         lambda c, m: (c.py, "-c", METADATA_CODE)),
     process("pip-sync", "pip-sync --dry-run (pip-tools {pip_tools}, --python-executable V)",
         "what pip-tools would install or uninstall to match the pins",
-        lambda c, m: (str(c.tools.python.parent / "pip-sync"), "--dry-run",
+        lambda c, m: (str(c.tools.program("pip-sync")), "--dry-run",
             "--python-executable", c.py, str(c.pins)), missing=no_pip_sync),
     process("pip-lock", "pip-lock {pip_lock} check_requirements(pins)",
         "version equality of the pins only", lambda c, m: (c.py, "-c", PIP_LOCK_CODE, str(c.pins))),
