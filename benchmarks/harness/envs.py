@@ -37,11 +37,25 @@ from .util import (
 
 
 @dataclass(frozen=True, slots=True)
-class Venv:
-    """A benchmark venv and what is installed in it."""
+class BuiltVenv:
+    """A venv the benchmark built (or reused) under its cache; its programs are in ``bin/``."""
 
     path: Path
-    python: Path
+
+    @property
+    def python(self) -> Path:
+        """The venv's interpreter."""
+        return self.program("python")
+
+    def program(self, name: str) -> Path:
+        """An executable installed in the venv (``python``, ``pip``, ``uv``, ``poetry``...)."""
+        return self.path / "bin" / name
+
+
+@dataclass(frozen=True, slots=True)
+class Venv(BuiltVenv):
+    """A measured venv and what is installed in it."""
+
     python_version: str
     installed: dict[str, str]
     how: str  # "reused", "adopted" or "built"
@@ -66,14 +80,14 @@ def ensure_venv(cache: Path, size: int, base: Path) -> Venv:
     pins = read_pins(pins_file)
     want = {"pins_sha256": sha256_file(pins_file), "python": python_version(base)}
     path = cache / f"v{size}"
-    python = path / "bin" / "python"
+    python = BuiltVenv(path).python
     marker = read_marker(path / MARKER)
     if python.exists():
         if marker and all(marker.get(k) == v for k, v in want.items()):
             installed = inventory(python)
             problems = venv_problems(installed, pins)
             if not problems:
-                return Venv(path, python, want["python"], installed, "reused")
+                return Venv(path, want["python"], installed, "reused")
             log(f"  v{size}: marker matches but the venv changed ({problems[0]}); rebuilding")
         elif marker:
             log(f"  v{size}: pins or python changed since it was built; rebuilding")
@@ -85,7 +99,7 @@ def ensure_venv(cache: Path, size: int, base: Path) -> Venv:
                 log(f"  v{size}: no marker; inventory matches the pins, adopting it")
                 must(sh([python, "-m", "compileall", "-q", path / "lib"]), "compileall")
                 write_json(path / MARKER, {**want, "how": "adopted", "at": now_iso()})
-                return Venv(path, python, want["python"], installed, "adopted")
+                return Venv(path, want["python"], installed, "adopted")
             log(
                 f"  v{size}: no marker and not the pins ({(problems or ['python'])[0]}); rebuilding"
             )
@@ -106,7 +120,7 @@ def ensure_venv(cache: Path, size: int, base: Path) -> Venv:
         sys.exit(f"bench: v{size} does not match its pins after install: {problems[0]}")
     write_json(path / MARKER, {**want, "how": "built", "at": now_iso()})
     log(f"  v{size}: built in {time.perf_counter() - started:.0f} s")
-    return Venv(path, python, want["python"], installed, "built")
+    return Venv(path, want["python"], installed, "built")
 
 
 def build_marked_venv(
@@ -122,7 +136,7 @@ def build_marked_venv(
     Only the measured venvs need their inventory compared with the pins; a tool venv is
     trusted on its marker (the spec's digest and the Python version it was built with).
     """
-    python = path / "bin" / "python"
+    python = BuiltVenv(path).python
     marker = read_marker(path / MARKER)
     if python.exists() and all(marker.get(k) == v for k, v in want.items()):
         return
@@ -138,22 +152,35 @@ def build_marked_venv(
 
 
 @dataclass(frozen=True, slots=True)
-class Tools:
+class AuxVenv(BuiltVenv):
+    """A venv for a tool that makes inputs or drives load; never measured into."""
+
+    versions: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Tools(AuxVenv):
     """The pinned peer tools (``pins/tools.txt``), outside every measured venv."""
 
-    python: Path
-    pip: Path
-    uv: Path
-    versions: dict[str, str]
     pip_lock_dir: Path  # the pip_lock package, copied into the shared PYTHONPATH dir
     pkg_resources_dir: Path  # setuptools<82's pkg_resources (+ its vendored deps), no dist-info
+
+    @property
+    def pip(self) -> Path:
+        """The tool venv's pip (``pip lock``, ``pip check``)."""
+        return self.program("pip")
+
+    @property
+    def uv(self) -> Path:
+        """The tool venv's uv (``uv lock``, ``uv pip compile``, ``uv pip check``)."""
+        return self.program("uv")
 
 
 def ensure_tools(cache: Path, base: Path) -> Tools:
     """Build or reuse ``cache/tools`` (pip, uv, pip-lock, pip-tools, setuptools: tools.txt)."""
     spec = PINS / "tools.txt"
     path = cache / "tools"
-    python = path / "bin" / "python"
+    python = BuiltVenv(path).python
     want = {"tools_sha256": sha256_file(spec), "python": python_version(base)}
     build_marked_venv(path, base, spec, want, ("--no-deps",), env=None)
     site = Path(
@@ -162,7 +189,7 @@ def ensure_tools(cache: Path, base: Path) -> Tools:
         ).strip()
     )
     versions = {k: v for k, v in inventory(python).items() if k in read_pins(spec)}
-    uv_version = must(sh([path / "bin" / "uv", "--version"]), "uv --version").split()
+    uv_version = must(sh([BuiltVenv(path).program("uv"), "--version"]), "uv --version").split()
     versions["uv"] = uv_version[1] if len(uv_version) > 1 else versions.get("uv", "?")
     # pkg_resources of setuptools<82 without its dist-info, so that it can be put on
     # PYTHONPATH for its own row without adding a distribution to the measured venv.
@@ -175,9 +202,7 @@ def ensure_tools(cache: Path, base: Path) -> Tools:
             shutil.copytree(site / name, pkgres / name, ignore=shutil.ignore_patterns("tests"))
         must(sh([python, "-m", "compileall", "-q", pkgres]), "compileall pkg_resources")
         write_json(pkgres / MARKER, want)
-    return Tools(
-        python, path / "bin" / "pip", path / "bin" / "uv", versions, site / "pip_lock", pkgres
-    )
+    return Tools(path, versions, site / "pip_lock", pkgres)
 
 
 def build_pythonpath(cache: Path, tools: Tools, base: Path) -> tuple[Path, str]:
@@ -198,14 +223,6 @@ def build_pythonpath(cache: Path, tools: Tools, base: Path) -> tuple[Path, str]:
     return shim, sha256_tree(shim / "bootguard")
 
 
-@dataclass(frozen=True, slots=True)
-class AuxVenv:
-    """A venv for a tool that makes inputs or drives load; never measured into."""
-
-    python: Path
-    versions: dict[str, str]
-
-
 def ensure_aux_venv(cache: Path, name: str, spec: Path, base: Path) -> AuxVenv:
     """Build or reuse ``cache/<name>`` with ``pip install -r spec`` (dependencies resolved).
 
@@ -215,8 +232,8 @@ def ensure_aux_venv(cache: Path, name: str, spec: Path, base: Path) -> AuxVenv:
     the Python version changes.
     """
     path = cache / name
-    python = path / "bin" / "python"
+    python = BuiltVenv(path).python
     want = {"spec_sha256": sha256_file(spec), "python": python_version(base)}
     build_marked_venv(path, base, spec, want, (), env=tool_env())
     installed = inventory(python)
-    return AuxVenv(python, {k: installed.get(k, "?") for k in read_pins(spec)})
+    return AuxVenv(path, {k: installed.get(k, "?") for k in read_pins(spec)})

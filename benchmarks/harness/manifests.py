@@ -176,7 +176,7 @@ def ensure_locks(
             "poetry",
             "poetry.lock",
             poetry_how,
-            [poetry.python.parent / "poetry", "lock", "-n"] if poetry else None,
+            [poetry.program("poetry"), "lock", "-n"] if poetry else None,
         ),
     ]
     made: list[Artifact] = []

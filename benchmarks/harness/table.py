@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any
 
 from .manifests import Artifact
@@ -112,35 +113,15 @@ def inproc(
 
 # --------------------------------------------------------------------------- what rows read
 
-
-def snapshot(ctx: SizeContext) -> Artifact:
-    """The sealed snapshot made by this run."""
-    return ctx.snapshot
-
-
-def pylock(ctx: SizeContext) -> Artifact:
-    """The PEP 751 lock of the pins."""
-    return ctx.pylock
-
-
-def uv_lock(ctx: SizeContext) -> Artifact:
-    """uv's lock of the pins as a project."""
-    return ctx.uv_lock
-
-
-def poetry_lock(ctx: SizeContext) -> Artifact:
-    """Poetry's lock of the pins as a project."""
-    return ctx.poetry_lock
-
-
-def pipfile_lock(ctx: SizeContext) -> Artifact:
-    """A Pipfile.lock of the pins (written by the benchmark: pipenv is not a tool here)."""
-    return ctx.pipfile_lock
-
-
-def sealed_uv_lock(ctx: SizeContext) -> Artifact:
-    """A copy of the uv.lock whose verdict ``check --seal`` recorded in the venv this run."""
-    return ctx.sealed_uv_lock
+# Each is the file of that kind this run made for the size (a field of its context).
+snapshot: Manifest = attrgetter("snapshot")  # the sealed snapshot
+pylock: Manifest = attrgetter("pylock")  # the PEP 751 lock of the pins
+uv_lock: Manifest = attrgetter("uv_lock")  # uv's lock of the pins as a project
+poetry_lock: Manifest = attrgetter("poetry_lock")  # Poetry's lock of the pins as a project
+# a Pipfile.lock of the pins, written by the benchmark (pipenv is not a tool here)
+pipfile_lock: Manifest = attrgetter("pipfile_lock")
+# a copy of the uv.lock whose verdict ``check --seal`` recorded in the venv
+sealed_uv_lock: Manifest = attrgetter("sealed_uv_lock")
 
 
 def script(
@@ -196,7 +177,7 @@ def with_pinned_setuptools(ctx: SizeContext) -> Mapping[str, str]:
 
 def no_pip_sync(ctx: SizeContext) -> str:
     """Why pip-sync cannot run ("" when it can)."""
-    exe = ctx.tools.python.parent / "pip-sync"
+    exe = ctx.tools.program("pip-sync")
     return "" if exe.is_file() else "pip-sync not in the tool venv"
 
 
@@ -276,7 +257,7 @@ ROWS: tuple[RowSpec, ...] = (
         lambda c, m: (c.py, "-c", METADATA_CODE)),
     process("pip-sync", "pip-sync --dry-run (pip-tools {pip_tools}, --python-executable V)",
         "what pip-tools would install or uninstall to match the pins",
-        lambda c, m: (str(c.tools.python.parent / "pip-sync"), "--dry-run",
+        lambda c, m: (str(c.tools.program("pip-sync")), "--dry-run",
             "--python-executable", c.py, str(c.pins)), missing=no_pip_sync),
     process("pip-lock", "pip-lock {pip_lock} check_requirements(pins)",
         "version equality of the pins only", lambda c, m: (c.py, "-c", PIP_LOCK_CODE, str(c.pins))),

@@ -41,6 +41,20 @@ class RequirementGraph:
     by_target: dict[str, list[Edge]]
     invalid: dict[str, list[str]]
 
+    def add_required(self, names: list[str], seen: set[str]) -> set[str]:
+        """Add to ``seen`` what ``names`` require, transitively, and return it.
+
+        A name already in ``seen`` is not followed again, so whatever the caller has already
+        accounted for and did not pass in ``names`` is not walked.  ``names`` is consumed.
+        """
+        while names:
+            for edge in self.edges.get(names.pop(), []):
+                target = canonical_name(edge.requirement.name)
+                if target not in seen:
+                    seen.add(target)
+                    names.append(target)
+        return seen
+
 
 def build_graph(env: Environment, requested: dict[str, set[str]]) -> RequirementGraph:
     """Evaluate every Requires-Dist of every installed distribution for this environment.

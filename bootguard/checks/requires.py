@@ -88,12 +88,7 @@ def check_extraneous(
             if target not in accounted:
                 accounted.add(target)
                 stack.append(target)
-    while stack:
-        for edge in graph.edges.get(stack.pop(), []):
-            target = canonical_name(edge.requirement.name)
-            if target not in accounted:
-                accounted.add(target)
-                stack.append(target)
+    graph.add_required(stack, accounted)
     accounted |= _SYNC_KEEPS
     status: Status = "fail" if strict else "warn"
     return [

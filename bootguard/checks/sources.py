@@ -26,6 +26,7 @@ requirements line (a bare URL) is tied to the installed distribution with the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bootguard.checks.source_keys import repository_key, same_location
 from bootguard.environment.model import DirectUrl, Distribution, Environment
@@ -187,14 +188,14 @@ def verify(entry: ManifestEntry, source: Source, dist: Distribution) -> Finding 
             wanted,
             installed,
         )
+    compared = _Compared(entry, source, dist, origin, wanted, installed)
     if source.kind == "vcs":
-        return _verify_vcs(entry, source, dist, origin)
+        return compared.vcs()
     if source.kind == "archive":
-        return _verify_archive(entry, source, dist, origin)
+        return compared.archive()
     if same_location(source, origin.url, loose=True):
         return None
-    return _finding(
-        dist,
+    return compared.finding(
         "warn",
         f"{dist} was installed from the directory {installed}; {entry.origin} asks for {wanted}",
         wanted,
@@ -202,109 +203,116 @@ def verify(entry: ManifestEntry, source: Source, dist: Distribution) -> Finding 
     )
 
 
-def _verify_vcs(
-    entry: ManifestEntry, source: Source, dist: Distribution, origin: DirectUrl
-) -> Finding | None:
-    wanted, installed = _describe_source(source), _describe_origin(origin)
-    commit = (origin.commit_id or "").lower()
-    revision = source.requested_revision
-    pinned = (source.commit or "").lower()
-    if (
-        not pinned
-        and revision
-        and _short_commit(revision)
-        and origin.requested_revision != revision
-    ):
-        pinned = revision.lower()  # a hex revision pip resolves as a commit (prefix allowed)
-    if pinned:
-        if not commit:
-            return _finding(
-                dist,
-                "warn",
-                f"{dist} was installed from {installed} without a recorded commit; "
-                f"{entry.origin} pins commit {pinned}",
+@dataclass(frozen=True, slots=True)
+class _Compared:
+    """An entry's source and the origin its distribution recorded, of one kind, both described.
+
+    ``wanted`` and ``installed`` are what the messages show for each side.
+    """
+
+    entry: ManifestEntry
+    source: Source
+    dist: Distribution
+    origin: DirectUrl
+    wanted: str
+    installed: str
+
+    def finding(self, status: Status, message: str, expected: str, observed: str) -> Finding:
+        return _finding(self.dist, status, message, expected, observed)
+
+    def vcs(self) -> Finding | None:
+        """A repository: the pinned commit decides; else the requested revision, then the place."""
+        source, origin, dist, asks = self.source, self.origin, self.dist, self.entry.origin
+        commit = (origin.commit_id or "").lower()
+        revision = source.requested_revision
+        pinned = (source.commit or "").lower()
+        if (
+            not pinned
+            and revision
+            and _short_commit(revision)
+            and origin.requested_revision != revision
+        ):
+            pinned = revision.lower()  # a hex revision pip resolves as a commit (prefix allowed)
+        if pinned:
+            if not commit:
+                return self.finding(
+                    "warn",
+                    f"{dist} was installed from {self.installed} without a recorded commit; "
+                    f"{asks} pins commit {pinned}",
+                    pinned,
+                    self.installed,
+                )
+            if commit.startswith(pinned) or (
+                len(commit) < len(pinned) and pinned.startswith(commit)
+            ):
+                return self.other_place(proven=True)
+            return self.finding(
+                "fail",
+                f"{dist} was installed from commit {commit} ({self.installed}); "
+                f"{asks} pins commit {pinned} ({self.wanted})",
                 pinned,
-                installed,
+                commit,
             )
-        if commit.startswith(pinned) or (len(commit) < len(pinned) and pinned.startswith(commit)):
-            return _other_place(entry, source, dist, origin, proven=True)
-        return _finding(
-            dist,
-            "fail",
-            f"{dist} was installed from commit {commit} ({installed}); "
-            f"{entry.origin} pins commit {pinned} ({wanted})",
-            pinned,
-            commit,
-        )
-    if revision and origin.requested_revision != revision:
-        asked = origin.requested_revision or "the default branch"
-        return _finding(
-            dist,
+        if revision and origin.requested_revision != revision:
+            asked = origin.requested_revision or "the default branch"
+            return self.finding(
+                "warn",
+                f"{dist} was installed from {asked} (commit {commit or 'unknown'}); "
+                f"{asks} asks for {revision} ({self.wanted}); whether they are the same commit "
+                "cannot be told without the repository",
+                revision,
+                origin.requested_revision or commit or "default branch",
+            )
+        return self.other_place(proven=False)
+
+    def other_place(self, *, proven: bool) -> Finding | None:
+        """The revision is right; the repository or subdirectory may still differ."""
+        source, origin, dist, asks = self.source, self.origin, self.dist, self.entry.origin
+        # a manifest that names no subdirectory does not say "the root" (``pip freeze`` and
+        # snapshots drop it), so only a stated one is compared
+        if source.subdirectory and source.subdirectory.strip("/") != (
+            origin.subdirectory or ""
+        ).strip("/"):
+            return self.finding(
+                "warn",
+                f"{dist} was installed from subdirectory {origin.subdirectory or '(root)'} of "
+                f"{self.installed}; {asks} asks for {source.subdirectory or '(root)'}",
+                source.subdirectory or "(root)",
+                origin.subdirectory or "(root)",
+            )
+        if proven or repository_key(source.url) == repository_key(origin.url):
+            return None  # the same commit is the same code, whichever mirror served it
+        return self.finding(
             "warn",
-            f"{dist} was installed from {asked} (commit {commit or 'unknown'}); "
-            f"{entry.origin} asks for {revision} ({wanted}); whether they are the same commit "
-            "cannot be told without the repository",
-            revision,
-            origin.requested_revision or commit or "default branch",
+            f"{dist} was installed from another repository, {self.installed}; {asks} asks for "
+            f"{self.wanted}",
+            self.wanted,
+            self.installed,
         )
-    return _other_place(entry, source, dist, origin, proven=False)
 
-
-def _other_place(
-    entry: ManifestEntry, source: Source, dist: Distribution, origin: DirectUrl, *, proven: bool
-) -> Finding | None:
-    """The revision is right; the repository or subdirectory may still differ."""
-    wanted, installed = _describe_source(source), _describe_origin(origin)
-    # a manifest that names no subdirectory does not say "the root" (``pip freeze`` and
-    # snapshots drop it), so only a stated one is compared
-    if source.subdirectory and source.subdirectory.strip("/") != (origin.subdirectory or "").strip(
-        "/"
-    ):
-        return _finding(
-            dist,
+    def archive(self) -> Finding | None:
+        """An archive: a hash in common decides; else the place it was downloaded from."""
+        source, origin, dist, asks = self.source, self.origin, self.dist, self.entry.origin
+        expected = tuple(dict.fromkeys(source.hashes + self.entry.hashes))
+        verdict = _hash_verdict(expected, origin.hashes)
+        if verdict is False:
+            recorded = ", ".join(origin.hashes)
+            return self.finding(
+                "fail",
+                f"{dist} was installed from an archive with {recorded} ({self.installed}); "
+                f"{asks} expects {', '.join(expected)}",
+                expected[0],
+                origin.hashes[0] if origin.hashes else self.installed,
+            )
+        if verdict is True or same_location(source, origin.url, loose=True):
+            return None
+        return self.finding(
             "warn",
-            f"{dist} was installed from subdirectory {origin.subdirectory or '(root)'} of "
-            f"{installed}; {entry.origin} asks for {source.subdirectory or '(root)'}",
-            source.subdirectory or "(root)",
-            origin.subdirectory or "(root)",
+            f"{dist} was installed from another archive, {self.installed}; {asks} asks for "
+            f"{self.wanted}",
+            self.wanted,
+            self.installed,
         )
-    if proven or repository_key(source.url) == repository_key(origin.url):
-        return None  # the same commit is the same code, whichever mirror served it
-    return _finding(
-        dist,
-        "warn",
-        f"{dist} was installed from another repository, {installed}; {entry.origin} asks for "
-        f"{wanted}",
-        wanted,
-        installed,
-    )
-
-
-def _verify_archive(
-    entry: ManifestEntry, source: Source, dist: Distribution, origin: DirectUrl
-) -> Finding | None:
-    wanted, installed = _describe_source(source), _describe_origin(origin)
-    expected = tuple(dict.fromkeys(source.hashes + entry.hashes))
-    verdict = _hash_verdict(expected, origin.hashes)
-    if verdict is False:
-        recorded = ", ".join(origin.hashes)
-        return _finding(
-            dist,
-            "fail",
-            f"{dist} was installed from an archive with {recorded} ({installed}); "
-            f"{entry.origin} expects {', '.join(expected)}",
-            expected[0],
-            origin.hashes[0] if origin.hashes else installed,
-        )
-    if verdict is True or same_location(source, origin.url, loose=True):
-        return None
-    return _finding(
-        dist,
-        "warn",
-        f"{dist} was installed from another archive, {installed}; {entry.origin} asks for {wanted}",
-        wanted,
-        installed,
-    )
 
 
 def _hash_verdict(expected: tuple[str, ...], recorded: tuple[str, ...]) -> bool | None:

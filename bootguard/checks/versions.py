@@ -11,7 +11,6 @@ from bootguard.checks.graph import RequirementGraph
 from bootguard.checks.specifiers import satisfies
 from bootguard.environment.model import Distribution, Environment
 from bootguard.manifest.model import Manifest, ManifestEntry
-from bootguard.names import canonical_name
 from bootguard.report import Finding
 
 __all__ = ["check_python", "check_versions", "merged_entries"]
@@ -91,14 +90,7 @@ def check_versions(
 def _pulled_in(merged: dict[str, list[ManifestEntry]], graph: RequirementGraph) -> set[str]:
     """What the non-constraint entries name, and what those require, transitively."""
     roots = [name for name, entries in merged.items() if not all(e.constraint for e in entries)]
-    seen = set(roots)
-    while roots:
-        for edge in graph.edges.get(roots.pop(), []):
-            target = canonical_name(edge.requirement.name)
-            if target not in seen:
-                seen.add(target)
-                roots.append(target)
-    return seen
+    return graph.add_required(roots, set(roots))
 
 
 def _check_entry(

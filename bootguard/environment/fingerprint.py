@@ -59,6 +59,10 @@ from bootguard.environment._scan import (
 )
 from bootguard.names import canonical_name
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 __all__ = [
     "FINGERPRINT_LENGTH",
     "FINGERPRINT_PREFIX",
@@ -111,19 +115,31 @@ def fingerprint_lines(
     Useful to explain *why* two fingerprints differ: diff the lines of two nodes.
     """
     lines = []
-    for entry, dir_name in dirs:
-        raw_name, version = split_dir_name(dir_name)
-        name = canonical_name(raw_name)
-        if name in ignored:
-            continue
+    for entry, dir_name, name, named_version in _counted(dirs, ignored):
         meta_dir = os.path.join(entry or ".", dir_name)
-        if not version:  # versionless name.egg-info (``setup.py develop``)
-            version = _egg_version(meta_dir)
+        # a versionless name.egg-info (``setup.py develop``) has it in PKG-INFO only
+        version = named_version or _egg_version(meta_dir)
         record = _read(os.path.join(meta_dir, "RECORD"))
         digest = "-" if record is None else record_digest(record)
         lines.append(f"{name}=={version} {digest}")
     lines.sort()
     return lines
+
+
+def _counted(
+    dirs: list[MetadataDir], ignored: frozenset[str]
+) -> Iterator[tuple[str, str, str, str]]:
+    """``(entry, dir_name, name, version)`` of each directory the digests cover.
+
+    The fingerprint and the stat witness must name the same distributions the same way
+    (canonical name, version from the directory name, ``ignored`` left out), or a witness
+    could vouch for a fingerprint computed over another set.
+    """
+    for entry, dir_name in dirs:
+        raw_name, version = split_dir_name(dir_name)
+        name = canonical_name(raw_name)
+        if name not in ignored:
+            yield entry, dir_name, name, version
 
 
 def record_digest(data: bytes) -> str:
@@ -244,11 +260,7 @@ def witness(dirs: list[MetadataDir], ignored: frozenset[str] = DEFAULT_IGNORED) 
     """A digest of each ``RECORD``'s name, version, size and modification time: one ``stat``
     per distribution, no read.  Equal witnesses mean untouched ``RECORD`` files."""
     lines = []
-    for entry, dir_name in dirs:
-        raw_name, version = split_dir_name(dir_name)
-        name = canonical_name(raw_name)
-        if name in ignored:
-            continue
+    for entry, dir_name, name, version in _counted(dirs, ignored):
         try:
             info = os.stat(os.path.join(entry or ".", dir_name, "RECORD"))
         except OSError:

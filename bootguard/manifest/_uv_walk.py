@@ -108,7 +108,7 @@ class _Walk:
             for group in sorted(groups):
                 edges = _group(dev, group)
                 if edges is not None:
-                    self._follow(root, edges, f"{root.key}.dev-dependencies.{group}")
+                    self._follow(edges, f"{root.key}.dev-dependencies.{group}")
         if not project:
             workspace_groups = table(
                 self.manifest.get("dependency-groups", {}),
@@ -118,14 +118,16 @@ class _Walk:
             for group in sorted(groups):
                 requirements = _group(workspace_groups, group)
                 if requirements is not None:
-                    self._follow_requirements(requirements, f"manifest.dependency-groups.{group}")
+                    self._follow(
+                        requirements, f"manifest.dependency-groups.{group}", requirements=True
+                    )
         while self._queue:
             package, extra = self._queue.pop()
             if extra is None:
                 edges = array(
                     package.raw.get("dependencies", []), self.display, f"{package.key}.dependencies"
                 )
-                self._follow(package, edges, f"{package.key}.dependencies")
+                self._follow(edges, f"{package.key}.dependencies")
             else:
                 optional = table(
                     package.raw.get("optional-dependencies", {}),
@@ -134,7 +136,7 @@ class _Walk:
                 )
                 edges = _group(optional, extra)
                 if edges is not None:
-                    self._follow(package, edges, f"{package.key}.optional-dependencies.{extra}")
+                    self._follow(edges, f"{package.key}.optional-dependencies.{extra}")
 
     # --- walking ----------------------------------------------------------------------
 
@@ -147,33 +149,25 @@ class _Walk:
             chosen.add(extra)
             self._queue.append((package, extra))
 
-    def _follow(self, package: _Package, edges: list[Any], key: str) -> None:
+    def _follow(self, edges: list[Any], key: str, *, requirements: bool = False) -> None:
+        """Visit what each edge whose marker holds points at, with the extras it names.
+
+        A package's edges are ``{name, version?, source?, marker?, extra?}``;
+        ``[manifest.dependency-groups]`` lists requirement tables instead (name, specifier,
+        marker, ``extras``), whose target is found by name alone.
+        """
+        extras_field = "extras" if requirements else "extra"
         for position, raw in enumerate(edges):
             edge_key = f"{key}[{position}]"
             edge = table(raw, self.display, edge_key)
             marker = optional_string(edge.get("marker"), self.display, f"{edge_key}.marker")
             if not self.markers.holds(marker, f"{edge_key}.marker", self._conflict_extras):
                 continue
-            target = self._target(edge, edge_key)
-            extras = array(edge.get("extra", []), self.display, f"{edge_key}.extra")
+            target = self._target({"name": edge.get("name")} if requirements else edge, edge_key)
+            extras_key = f"{edge_key}.{extras_field}"
+            extras = array(edge.get(extras_field, []), self.display, extras_key)
             self._visit(
-                target,
-                {canonical_name(string(e, self.display, f"{edge_key}.extra")) for e in extras},
-            )
-
-    def _follow_requirements(self, requirements: list[Any], key: str) -> None:
-        """``[manifest.dependency-groups]``: requirement tables (name, specifier, marker)."""
-        for position, raw in enumerate(requirements):
-            req_key = f"{key}[{position}]"
-            requirement = table(raw, self.display, req_key)
-            marker = optional_string(requirement.get("marker"), self.display, f"{req_key}.marker")
-            if not self.markers.holds(marker, f"{req_key}.marker", self._conflict_extras):
-                continue
-            target = self._target({"name": requirement.get("name")}, req_key)
-            extras = array(requirement.get("extras", []), self.display, f"{req_key}.extras")
-            self._visit(
-                target,
-                {canonical_name(string(e, self.display, f"{req_key}.extras")) for e in extras},
+                target, {canonical_name(string(e, self.display, extras_key)) for e in extras}
             )
 
     def _target(self, edge: dict[str, Any], key: str) -> _Package:

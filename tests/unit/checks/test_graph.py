@@ -106,3 +106,13 @@ def test_the_evaluator_caches_and_refuses_bad_text() -> None:
     assert Evaluator.skip_without_parsing('x; extra == "a"', "")
     assert not Evaluator.skip_without_parsing('x; extra == "a"', "a")
     assert requested_extras([requirements("a[x]==1\na[Y]==1\nb==1\n")]) == {"a": {"x", "y"}}
+
+
+def test_add_required_follows_edges_transitively_but_not_past_what_is_seen(site: Site) -> None:
+    site.install("app", "1.0", requires=["Celery>=5", "click"])
+    site.install("click", "8.0")
+    graph = build_graph(_site(site).environment(), {})
+    assert graph.add_required(["app"], {"app"}) == {"app", "celery", "click", "kombu"}
+    # celery already accounted for: it is not walked again, so kombu is not reached
+    assert graph.add_required(["app"], {"app", "celery"}) == {"app", "celery", "click"}
+    assert graph.add_required([], {"x"}) == {"x"}
