@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bootguard.checks.origins import origins
 from bootguard.environment._scan import metadata_dirs
-from bootguard.names import canonical_name, unreported_tools
+from bootguard.names import TOOLS, canonical_name, unreported_tools
 from bootguard.report import ManifestInfo, Report
 
 TYPE_CHECKING = False
@@ -61,11 +61,15 @@ def sealed_report(
         notes=("environment matches the sealed snapshot: metadata not re-read", *notes),
         installed=installed,
         tools=unreported_tools(names),
-        # every name the seal covers is in the snapshot (an "-e" line has no name to match)
-        origins=origins(
-            names, {**dict.fromkeys(names, str(path)), **_snapshot_lines(path, data)}, ()
-        ),
+        origins=origins(names, _sealed_origins(path, data, names), ()),
     )
+
+
+def _sealed_origins(path: Path, data: bytes, names: Sequence[str]) -> dict[str, str]:
+    """Where the snapshot lists each name the seal covers: its line, else the snapshot (an
+    ``-e`` line has no name to match); the tools a snapshot leaves out are not listed."""
+    lines = _snapshot_lines(path, data)
+    return {n: lines.get(n, str(path)) for n in names if n in lines or n not in TOOLS}
 
 
 def _snapshot_lines(path: Path, data: bytes) -> dict[str, str]:
