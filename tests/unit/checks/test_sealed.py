@@ -34,6 +34,22 @@ def test_a_matching_seal_gives_a_passing_report_without_reading_metadata(
     assert report.notes[0] == "environment matches the sealed snapshot: metadata not re-read"
 
 
+def test_each_name_points_at_its_snapshot_line_and_a_left_out_tool_is_a_tool(
+    site: Site, tmp_path: Path
+) -> None:
+    site.install("pip", "25.0")  # installed before the snapshot, which leaves tools out
+    path, search = _snapshot(site, tmp_path)
+    report = sealed_report(path, search, interpreter_key(), None, time.perf_counter())
+    assert report is not None
+    lines = path.read_text().splitlines()
+    assert dict(report.origins) == {
+        "msgbus": f"{path}:{lines.index('msgbus==4.1.0') + 1}",
+        "taskq": f"{path}:{lines.index('taskq==5.0.0') + 1}",
+        "pip": "tool",
+    }
+    assert report.tools == ("pip",)
+
+
 def test_any_change_or_an_unreadable_file_sends_the_check_down_the_full_path(
     site: Site, tmp_path: Path
 ) -> None:
