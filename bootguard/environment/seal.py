@@ -66,7 +66,13 @@ def split_seal(data: bytes) -> tuple[bytes, str | None]:
 
 
 def add_seal(body: bytes, env_key: str, *, after_line: int) -> bytes:
-    """Insert the seal line after line number ``after_line`` (1-based) of ``body``."""
+    """Insert the seal line after line number ``after_line`` (1-based) of ``body``.
+
+    An unterminated last line is terminated first (the seal covers the body as written), so
+    the seal line always starts a line of its own and :func:`split_seal` finds it.
+    """
+    if body and not body.endswith(b"\n"):
+        body += b"\n"
     lines = body.splitlines(keepends=True)
     seal_line = SEAL_PREFIX + seal_digest(body, env_key).encode("ascii") + b"\n"
     return b"".join([*lines[:after_line], seal_line, *lines[after_line:]])
