@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from bootguard import _setting_values as parse
+from bootguard._record import Record, field
 from bootguard._setting_values import INTERNAL_ERROR_POLICIES, MODES
 from bootguard.errors import ConfigError
 
@@ -47,8 +47,7 @@ ENV_PREFIX = "BOOTGUARD_"
 RESERVED_ENV = frozenset({"BOOTGUARD_CONFIG", "BOOTGUARD_BENCH_CACHE"})
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(Record):
     """What the gate does at boot.  See docs/configuration.md (generated from SETTINGS).
 
     ``sources`` maps each setting to where its value came from: ``"default"``,
