@@ -10,7 +10,8 @@ compared fields, the dataclass ``repr``, ``dataclasses.FrozenInstanceError`` on 
 pickling, and :func:`dataclasses.fields` / :func:`~dataclasses.asdict` /
 :func:`dataclasses.replace` / :func:`~dataclasses.is_dataclass` (their field descriptions
 are built, importing :mod:`dataclasses`, on first use).  Only the constructor is generated
-per class; the other methods are shared and read per-class field getters.  :func:`replace`
+per class, when the first instance is made; the other methods are shared and read
+per-class field getters.  :func:`replace`
 is :func:`dataclasses.replace` for records, without the import.
 """
 
@@ -63,6 +64,35 @@ def _tuple_getter(names: tuple[str, ...]) -> Callable[[object], tuple[object, ..
     return lambda record: ()
 
 
+def _first_init(self: Record, *args: object, **kwargs: object) -> None:
+    """Every record class's ``__init__`` until its first instance: compiles the real one.
+
+    Compiling costs more than making the class, and most record classes a check imports
+    are never instantiated in a given run (a passing check makes no ``Outcome``, no
+    ``FileProblem``...), so each class pays for its constructor on first use only.
+    """
+    owner = _owner(type(self))
+    _materialize(owner)
+    owner.__init__(self, *args, **kwargs)
+
+
+def _owner(cls: type) -> type[Record]:
+    """The record class that declared the fields of ``cls`` (itself, or a plain subclass's base)."""
+    for klass in cls.__mro__:
+        if "__record_fields__" in klass.__dict__:
+            return klass
+    raise TypeError(f"{cls.__name__} is not a record class")
+
+
+def _materialize(owner: type[Record]) -> None:
+    """Install ``owner``'s compiled ``__init__`` (once; a race compiles it twice, harmlessly)."""
+    if owner.__dict__["__init__"] is _first_init:
+        names, defaults = owner.__record_fields__, owner.__record_defaults__
+        init = _constructor(owner.__qualname__, names, defaults)
+        init.__annotations__ = {**owner.__record_types__, "return": None}
+        type.__setattr__(owner, "__init__", init)
+
+
 def _constructor(qualname: str, names: tuple[str, ...], defaults: dict[str, object]) -> object:
     """The class's ``__init__``, compiled once, as ``@dataclass`` generates it."""
     params = ", ".join(f"{n}=_default_{n}" if n in defaults else n for n in names)
@@ -106,14 +136,23 @@ class _RecordType(type):
         namespace["__slots__"] = namespace["__match_args__"] = fields
         namespace["__record_fields__"] = fields
         namespace["__record_defaults__"] = defaults
+        namespace["__record_types__"] = {key: annotations[key] for key in fields}
         namespace["__record_values__"] = staticmethod(_tuple_getter(fields))
         namespace["__record_compared__"] = tuple(compared)
         namespace["__record_key__"] = staticmethod(_tuple_getter(tuple(compared)))
         namespace["__record_shown__"] = tuple(shown)
         namespace["__record_shown_values__"] = staticmethod(_tuple_getter(tuple(shown)))
-        qualname = namespace.get("__qualname__", name)
-        namespace["__init__"] = _constructor(qualname, fields, defaults)
+        namespace["__init__"] = _first_init
         return super().__new__(mcs, name, bases, namespace)
+
+
+class _Signature:
+    """``__signature__``: None, after installing the compiled ``__init__``, so that
+    :func:`inspect.signature` reads the constructor's real parameters, as for a dataclass."""
+
+    def __get__(self, instance: object, owner: type[Record]) -> None:
+        if owner.__dict__.get("__record_fields__") is not None:
+            _materialize(owner)
 
 
 class _DataclassFields:
@@ -126,7 +165,7 @@ class _DataclassFields:
 
             namespace: dict[str, object] = {"__annotations__": {}}
             for name in owner.__record_fields__:
-                namespace["__annotations__"][name] = owner.__annotations__[name]  # type: ignore[index]
+                namespace["__annotations__"][name] = owner.__record_types__[name]  # type: ignore[index]
                 namespace[name] = dataclasses.field(
                     default=owner.__record_defaults__.get(name, dataclasses.MISSING),
                     compare=name in owner.__record_compared__,
@@ -153,6 +192,7 @@ class Record(metaclass=_RecordType):
         __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
         __record_fields__: ClassVar[tuple[str, ...]]
         __record_defaults__: ClassVar[dict[str, object]]
+        __record_types__: ClassVar[dict[str, object]]
         __record_compared__: ClassVar[tuple[str, ...]]
         __record_shown__: ClassVar[tuple[str, ...]]
 
@@ -164,6 +204,7 @@ class Record(metaclass=_RecordType):
         def __record_shown_values__(record: object) -> tuple[object, ...]: ...
     else:
         __dataclass_fields__ = _DataclassFields()
+        __signature__ = _Signature()
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import pickle
 from dataclasses import dataclass
 
@@ -104,6 +105,23 @@ def test_constructor_errors_are_the_dataclass_ones() -> None:
         Point()  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="unexpected keyword argument 'y'"):
         Point(1, y=2)  # type: ignore[call-arg]
+
+
+def test_the_constructor_signature_is_the_dataclass_one() -> None:
+    """The constructor is compiled on first use; inspect sees it before any instance."""
+
+    class Fresh(Record):
+        x: int
+        label: str = "origin"
+
+    @dataclass(frozen=True)
+    class FreshReference:
+        x: int
+        label: str = "origin"
+
+    assert str(inspect.signature(Fresh)) == str(inspect.signature(FreshReference))
+    assert str(inspect.signature(Point)) == str(inspect.signature(DataclassPoint))
+    assert Fresh(1) == Fresh(x=1, label="origin")
 
 
 def test_pickle_and_copy_keep_every_field() -> None:
