@@ -227,17 +227,23 @@ class Record(metaclass=_RecordType):
         def __delattr__(self, name: str) -> None:
             raise _frozen(f"cannot delete field {name!r}")
 
+    def __replace__(self, **changes: object) -> Record:
+        """:func:`copy.replace` (Python 3.13), as for a dataclass."""
+        return _replace(self, **changes)
+
     def __reduce__(self) -> tuple[type[Record], tuple[object, ...]]:
         return (self.__class__, self.__record_values__(self))
 
 
-if not TYPE_CHECKING:
+def _replace(record: Record, /, **changes: object) -> Record:
+    """:func:`dataclasses.replace` for a Record, without importing dataclasses."""
+    values = dict(zip(record.__record_fields__, record.__record_values__(record), strict=True))
+    unknown = changes.keys() - values.keys()
+    if unknown:
+        raise TypeError(f"{type(record).__name__} has no field {min(unknown)!r}")
+    values.update(changes)
+    return record.__class__(**values)
 
-    def replace(record: Record, /, **changes: object) -> Record:
-        """:func:`dataclasses.replace` for a Record, without importing dataclasses."""
-        values = dict(zip(record.__record_fields__, record.__record_values__(record), strict=True))
-        unknown = changes.keys() - values.keys()
-        if unknown:
-            raise TypeError(f"{type(record).__name__} has no field {min(unknown)!r}")
-        values.update(changes)
-        return record.__class__(**values)
+
+if not TYPE_CHECKING:  # type checkers read dataclasses.replace, which checks each change
+    replace = _replace

@@ -142,7 +142,7 @@ def test_dataclasses_functions_work_on_records() -> None:
 def test_replace_is_dataclasses_replace_without_the_import() -> None:
     record = Point(1, note="n")
     assert record.doubled == 2
-    assert replace(record, x=5) == dataclasses.replace(record, x=5)
+    assert replace(record, x=5) == dataclasses.replace(record, x=5) == record.__replace__(x=5)
     assert replace(record, note="m").note == "m"
     with pytest.raises(TypeError, match="no field 'y'"):
         replace(record, y=1)  # type: ignore[call-arg]
