@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
 
+from bootguard._record import replace
 from bootguard.report import Finding, Report
 
 TYPE_CHECKING = False

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
 
 from bootguard import _setting_values as parse
+from bootguard._record import Record, field
 from bootguard._setting_values import INTERNAL_ERROR_POLICIES, MODES
 from bootguard.errors import ConfigError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal
 
 __all__ = [
     "DEFAULTS",
@@ -39,16 +42,16 @@ __all__ = [
     "settings",
 ]
 
-#: What a failed check does: ``report`` (not ready, keeps running), ``warn`` (stays ready)
-#: or ``enforce`` (the boot stops).  docs/gate.md's mode table is the reference.
-Mode = Literal["report", "warn", "enforce"]
+if TYPE_CHECKING:
+    #: What a failed check does: ``report`` (not ready, keeps running), ``warn`` (stays
+    #: ready) or ``enforce`` (the boot stops).  docs/gate.md's mode table is the reference.
+    Mode = Literal["report", "warn", "enforce"]
 ENV_PREFIX = "BOOTGUARD_"
 #: ``BOOTGUARD_*`` variables that belong to other bootguard tools, not to the gate.
 RESERVED_ENV = frozenset({"BOOTGUARD_CONFIG", "BOOTGUARD_BENCH_CACHE"})
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(Record):
     """What the gate does at boot.  See docs/configuration.md (generated from SETTINGS).
 
     ``sources`` maps each setting to where its value came from: ``"default"``,
@@ -306,3 +309,12 @@ def _pyproject_table(
         problems.append(f"{path}: [tool.bootguard] must be a table")
         return path, {}
     return path, table
+
+
+def __getattr__(name: str) -> object:
+    """``Mode`` at run time, made on first use: ``typing`` is not imported by the check."""
+    if name == "Mode":
+        from typing import Literal
+
+        return Literal["report", "warn", "enforce"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,9 +10,9 @@ specifier), plus the Python version when both sides know it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from bootguard._record import Record
 from bootguard._text import one_line
 from bootguard.errors import DiffError
 from bootguard.manifest.model import Selection
@@ -23,8 +23,7 @@ _ANY = "any version"
 _OPERATORS = frozenset("<>=!~")
 
 
-@dataclass(frozen=True, slots=True)
-class Side:
+class Side(Record):
     """One side: where it came from, what kind, name -> version (or specifier), Python."""
 
     label: str
@@ -33,8 +32,7 @@ class Side:
     python: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Diff:
+class Diff(Record):
     """The differences from ``a`` to ``b``; empty when they agree."""
 
     a: Side

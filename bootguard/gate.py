@@ -32,9 +32,9 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass, replace
 
 from bootguard import announce, boot, state
+from bootguard._record import Record, replace
 from bootguard.config import Settings, load_settings
 from bootguard.report import Finding, Report
 
@@ -59,8 +59,7 @@ def _logger() -> logging.Logger:
     return logging.getLogger("bootguard")
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(Record):
     """What the gate concluded in this process."""
 
     settings: Settings

@@ -2,15 +2,17 @@
 
 The API's keyword form (``check(manifests, strict=True, ...)``), the gate, the periodic
 re-check, ``serve`` and the CLI all describe a check with these same fields; building one
-value once (and deriving a variant with :func:`dataclasses.replace`) keeps them from
+value once (and deriving a variant with :func:`dataclasses.replace`, or the import-free
+:func:`bootguard._record.replace`) keeps them from
 drifting apart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from bootguard._record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -19,8 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["CheckOptions"]
 
 
-@dataclass(frozen=True, slots=True)
-class CheckOptions:
+class CheckOptions(Record):
     """What to check and how (see :func:`bootguard.api.check` for each field's meaning).
 
     ``manifests=None`` discovers one in the current directory; ``()`` checks only the

@@ -9,8 +9,8 @@ for machines (``application/health+json``, IETF draft-inadarei-api-health-check)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
+from bootguard._record import Record, field
 from bootguard._text import one_line
 
 __all__ = [
@@ -88,8 +88,7 @@ def worst_status(statuses: Iterable[Status]) -> Status:
     return worst
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(Record):
     """One thing that differs, keyed ``"<subject>:<aspect>"``.
 
     ``expected``/``observed`` are short values for tables and JSON (``"4.1.0"`` /
@@ -115,8 +114,7 @@ class Finding:
         return f"{self.subject}:{self.aspect}"
 
 
-@dataclass(frozen=True, slots=True)
-class ManifestInfo:
+class ManifestInfo(Record):
     """What the report says about one manifest it checked against."""
 
     path: str
@@ -125,8 +123,7 @@ class ManifestInfo:
     entries: int
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(Record):
     """The immutable result of one check of one environment."""
 
     findings: tuple[Finding, ...]

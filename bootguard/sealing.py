@@ -15,9 +15,9 @@ a requirement or manifest uses kernel-version markers (``platform_release``,
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bootguard._record import Record, replace
 from bootguard.environment._scan import import_paths, interpreter_key, metadata_dirs
 from bootguard.options import CheckOptions
 from bootguard.report import Report
@@ -28,8 +28,7 @@ _KERNEL_MARKERS = (b"platform_release", b"platform_version")
 _METADATA_SUFFIXES = (".dist-info", ".egg-info")
 
 
-@dataclass(frozen=True, slots=True)
-class SealOutcome:
+class SealOutcome(Record):
     """The full check's report, and where its verdict was recorded (or why it was not)."""
 
     report: Report

@@ -7,9 +7,9 @@ are followed to a fixed point, so ``celery[redis]`` pulls in what its ``redis`` 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bootguard._pep508 import Marker, Requirement, parse_requirement
+from bootguard._record import Record
 from bootguard.environment.model import Distribution, Environment
 from bootguard.manifest.model import Manifest
 from bootguard.names import canonical_name
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["Edge", "Evaluator", "RequirementGraph", "build_graph", "requested_extras"]
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(Record):
     """``requirer`` requires ``requirement`` (its marker holds here; ``via_extra`` if pulled by one)."""
 
     requirer: Distribution
@@ -33,8 +32,7 @@ class Edge:
     via_extra: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class RequirementGraph:
+class RequirementGraph(Record):
     """Every applicable requirement of every installed distribution, with extras followed."""
 
     edges: dict[str, list[Edge]]

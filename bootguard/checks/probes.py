@@ -153,9 +153,9 @@ def _timed_out(
 
 
 def _with_detail(finding: Finding, detail: str) -> Finding:
-    import dataclasses  # already imported by the report module: free
+    from bootguard._record import replace
 
-    return dataclasses.replace(finding, details=(*finding.details, detail))
+    return replace(finding, details=(*finding.details, detail))
 
 
 class _ProbeTimeout(BaseException):

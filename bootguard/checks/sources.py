@@ -83,7 +83,7 @@ def resolve_unnamed(
     finding saying why.  An entry whose name was guessed from an sdist file name and is not
     installed is renamed the same way.
     """
-    from dataclasses import replace
+    from bootguard._record import replace
 
     installed = [d for d in env.distributions.values() if d.origin is not None]
     result: list[Manifest] = []

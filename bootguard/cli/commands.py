@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 
+from bootguard._record import replace
 from bootguard.cli.output import one_line, silence_stdout
 
 TYPE_CHECKING = False

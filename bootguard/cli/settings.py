@@ -15,7 +15,8 @@ directory, as a command run there is expected to.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+
+from bootguard._record import replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

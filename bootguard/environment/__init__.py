@@ -10,8 +10,8 @@
   an installed set.
 
 The names below are loaded lazily (PEP 562): the sealed boot fast path imports
-``bootguard.environment.seal``, which runs this file first, and must not pay for the model's
-``dataclasses`` (docs/design.md).
+``bootguard.environment.seal``, which runs this file first, and must not pay for the model
+(docs/design.md).
 """
 
 from __future__ import annotations

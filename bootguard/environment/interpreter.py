@@ -8,8 +8,8 @@ untrusted and checked for shape before use.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
+from bootguard._record import Record
 from bootguard._text import one_line
 from bootguard.errors import EnvironmentError_
 
@@ -20,8 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["InterpreterProbe", "probe_interpreter"]
 
 
-@dataclass(frozen=True, slots=True)
-class InterpreterProbe:
+class InterpreterProbe(Record):
     """What the probe reported: the interpreter's executable, its ``sys.path`` (without the
     script directory) and its PEP 508 marker environment (every marker variable)."""
 

@@ -27,16 +27,39 @@ def marker_environment() -> dict[str, str]:
     """This interpreter's PEP 508 marker environment, computed as
     ``packaging.markers.default_environment`` does (a test holds the two equal), without
     importing ``packaging.markers``, whose import costs more than a whole inventory."""
-    import platform
-
     info = sys.implementation.version
     release_level = "" if info.releaselevel == "final" else info.releaselevel[0] + str(info.serial)
-    env = {key: getattr(platform, call)() for key, call in _PLATFORM_CALLS}
-    env["python_version"] = ".".join(platform.python_version_tuple()[:2])
+    env = _uname_values()
+    if env is None:
+        import platform  # deferred: Linux answers from os.uname without it
+
+        env = {key: getattr(platform, call)() for key, call in _PLATFORM_CALLS}
+        env["python_version"] = ".".join(platform.python_version_tuple()[:2])
     env["implementation_name"] = sys.implementation.name
     env["implementation_version"] = f"{info.major}.{info.minor}.{info.micro}{release_level}"
     env["os_name"] = os.name
     env["sys_platform"] = sys.platform
+    return env
+
+
+def _uname_values() -> dict[str, str] | None:
+    """The ``platform`` values on Linux, where ``platform`` reads them from ``os.uname()``
+    and ``sys.version``; None elsewhere, or for a version string ``platform`` parses its
+    own way (then ``platform`` answers)."""
+    implementation = _IMPLEMENTATIONS.get(sys.implementation.name)
+    version = sys.version.split(None, 1)[0] if sys.version else ""
+    if sys.platform != "linux" or implementation is None or version.strip(_VERSION_CHARS):
+        return None
+    parts = version.split(".")
+    if len(parts) == 2:  # as platform.python_version pads "3.11" to "3.11.0"
+        version += ".0"
+    uname = os.uname()
+    values = (uname.machine, uname.release, uname.sysname, uname.version, version, implementation)
+    env = {
+        key: "" if value == "unknown" else value
+        for (key, _), value in zip(_PLATFORM_CALLS, values, strict=True)
+    }
+    env["python_version"] = ".".join(parts[:2])
     return env
 
 
@@ -49,6 +72,10 @@ _PLATFORM_CALLS = (
     ("python_full_version", "python_version"),
     ("platform_python_implementation", "python_implementation"),
 )
+#: ``platform.python_implementation()`` per ``sys.implementation.name`` it is sure of.
+_IMPLEMENTATIONS = {"cpython": "CPython", "pypy": "PyPy"}
+#: The characters ``platform`` reads as the version at the start of ``sys.version``.
+_VERSION_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+"
 
 
 def current_environment(paths: list[str] | tuple[str, ...] | None = None) -> Environment:

@@ -6,13 +6,12 @@ check; nothing here touches the file system.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bootguard._record import Record
 
 __all__ = ["DirectUrl", "Distribution", "Duplicate", "Environment"]
 
 
-@dataclass(frozen=True, slots=True)
-class DirectUrl:
+class DirectUrl(Record):
     """What an installer recorded in PEP 610 ``direct_url.json``: where the files came from.
 
     ``kind`` is ``"vcs"`` (``vcs``, ``commit_id``, ``requested_revision``), ``"archive"``
@@ -32,8 +31,7 @@ class DirectUrl:
     editable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Distribution:
+class Distribution(Record):
     """One installed distribution (one ``*.dist-info`` or ``*.egg-info``).
 
     ``direct_url`` is the recorded origin as one string (a VCS one in ``pip freeze``'s form,
@@ -58,8 +56,7 @@ class Distribution:
         return f"{self.display_name} {self.version}"
 
 
-@dataclass(frozen=True, slots=True)
-class Duplicate:
+class Duplicate(Record):
     """``shadowed`` is installed too, but ``winner`` comes first on the path (or beside it)."""
 
     winner: Distribution
@@ -88,8 +85,7 @@ class Duplicate:
             return False
 
 
-@dataclass(frozen=True, slots=True)
-class Environment:
+class Environment(Record):
     """The inventory of one interpreter's environment."""
 
     executable: str

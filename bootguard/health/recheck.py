@@ -186,18 +186,18 @@ class Recheck:
 
 def _with_error(last: Report, finding: Finding) -> Report:
     """The last report, its previous error findings replaced by ``finding``."""
-    import dataclasses  # deferred: import cost (docs/design.md)
+    from bootguard._record import replace
 
     kept = [f for f in last.findings if f.key != finding.key]
     findings = sorted((*kept, finding), key=lambda f: (f.subject, f.aspect))
-    return dataclasses.replace(last, findings=tuple(findings))
+    return replace(last, findings=tuple(findings))
 
 
 def _with_carried(report: Report, carried: tuple[Finding, ...]) -> Report:
-    import dataclasses  # deferred: import cost (docs/design.md)
+    from bootguard._record import replace
 
     findings = sorted((*report.findings, *carried), key=lambda f: (f.subject, f.aspect))
-    return dataclasses.replace(report, findings=tuple(findings))
+    return replace(report, findings=tuple(findings))
 
 
 def start_recheck(
@@ -222,17 +222,16 @@ def start_recheck(
     Manifest paths are resolved (``None``: discovered) now, to absolute paths, so a later
     ``chdir`` does not change what is checked.
     """
-    import dataclasses  # deferred: import cost (docs/design.md)
-
+    from bootguard._record import replace
     from bootguard.api import check_with, log_internal
     from bootguard.manifest.resolve import resolve
 
     if not isinstance(options, CheckOptions):
         options = CheckOptions(**dict(options or {}))
     if manifests is not None:
-        options = dataclasses.replace(options, manifests=manifests)
+        options = replace(options, manifests=manifests)
     resolved = resolve(options.manifests, absolute=True).paths
-    checked = dataclasses.replace(options, manifests=resolved)
+    checked = replace(options, manifests=resolved)
 
     def run() -> Report:
         report = check_with(checked)

@@ -45,13 +45,12 @@ def start(
 
             install_sigterm_drain()
         if settings.recheck_interval:
-            import dataclasses  # deferred: import cost (docs/design.md)
-
+            from bootguard._record import replace
             from bootguard.health.recheck import start_recheck
 
             start_recheck(
                 settings.recheck_interval,
-                options=dataclasses.replace(options(), integrity=False, quick_integrity=False),
+                options=replace(options(), integrity=False, quick_integrity=False),
                 ready=ready,
                 on_change=on_change,
                 baseline=baseline,

@@ -46,7 +46,7 @@ def wrap(app: App, settings: Settings) -> App:
 
 def is_asgi(app: object) -> bool:
     """An ASGI 3 application is a coroutine function or an object with ``async def __call__``."""
-    import inspect  # already imported by dataclasses: free
+    import inspect  # deferred: only telling ASGI from WSGI needs it
 
     if inspect.iscoroutinefunction(app):
         return True

@@ -9,8 +9,7 @@ groups and extras exist, so a typo is an error rather than an empty selection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from bootguard._record import Record
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import Markers, array, optional_string, string
 from bootguard.manifest.model import Selection
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
 _MAIN = "main"
 
 
-@dataclass(frozen=True, slots=True)
-class _Package:
+class _Package(Record):
     index: int
     name: str
     version: str
@@ -35,14 +33,24 @@ class _Package:
         return f"package[{self.index}]"
 
 
-@dataclass
 class _State:
-    display: str
-    selection: Selection
-    markers: Markers
-    packages: list[_Package] = field(default_factory=list)
-    by_name: dict[str, list[_Package]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    """What selecting from one lock has gathered so far (mutable, one per read)."""
+
+    __slots__ = ("by_name", "display", "markers", "notes", "packages", "selection")
+
+    def __init__(
+        self,
+        display: str,
+        selection: Selection,
+        markers: Markers,
+        packages: list[_Package] | None = None,
+    ) -> None:
+        self.display = display
+        self.selection = selection
+        self.markers = markers
+        self.packages: list[_Package] = [] if packages is None else packages
+        self.by_name: dict[str, list[_Package]] = {}
+        self.notes: list[str] = []
 
 
 def _check_extras(wanted: frozenset[str], known: set[str], display: str) -> None:

@@ -9,8 +9,7 @@ required on Linux.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bootguard._record import Record
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import array, optional_string, string, table
 from bootguard.manifest._poetry_constraints import _allows, _python_allows
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
     from typing import Any  # annotations only: importing typing costs a cold boot
 
 
-@dataclass(frozen=True, slots=True)
-class _Dependency:
+class _Dependency(Record):
     """One way of depending on a name: conditions, version constraint, extras, optional."""
 
     name: str

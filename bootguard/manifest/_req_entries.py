@@ -8,9 +8,6 @@ imported only by the lines that need them: plain ``name==1.0`` lines skip the UR
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
-
 from bootguard.manifest._req_lines import _Line
 from bootguard.manifest._req_names import _base, _egg, _name_of
 from bootguard.manifest._req_options import _split_hashes, _tokens
@@ -25,14 +22,22 @@ if TYPE_CHECKING:
     from bootguard.manifest.model import Source
 
 
-@dataclass
 class _State:
-    selection: Selection
-    entries: list[ManifestEntry] = field(default_factory=list)
-    unnamed: list[ManifestEntry] = field(default_factory=list)
-    digest: hashlib._Hash = field(default_factory=hashlib.sha256)
-    notes: list[str] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
+    """What reading one requirements file (and its includes) has gathered so far.
+
+    ``read`` keeps the bytes of every file read, in order: the manifest digest is their
+    sha256, computed once at the end (the same digest as hashing them one by one).
+    """
+
+    __slots__ = ("entries", "notes", "read", "seen", "selection", "unnamed")
+
+    def __init__(self, selection: Selection) -> None:
+        self.selection = selection
+        self.entries: list[ManifestEntry] = []
+        self.unnamed: list[ManifestEntry] = []
+        self.read: list[bytes] = []
+        self.notes: list[str] = []
+        self.seen: set[str] = set()
 
 
 def _requirement(

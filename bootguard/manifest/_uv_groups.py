@@ -8,9 +8,9 @@ empty selection that would pass silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from bootguard._record import Record
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import array, string, table
 from bootguard.manifest.model import Selection
@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from typing import Any  # annotations only: importing typing costs a cold boot
 
 
-@dataclass(frozen=True, slots=True)
-class _Package:
+class _Package(Record):
     index: int
     name: str
     version: str | None
@@ -34,8 +33,7 @@ class _Package:
         return f"package[{self.index}]"
 
 
-@dataclass(frozen=True, slots=True)
-class _Declared:
+class _Declared(Record):
     """``[tool.uv] default-groups`` of the pyproject beside the lock (``value`` None: unset)."""
 
     path: str

@@ -7,13 +7,12 @@ groups while reading, so the checks never see an entry that does not apply here)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from bootguard._record import Record, field
 
 __all__ = ["Manifest", "ManifestEntry", "Selection", "Source"]
 
 
-@dataclass(frozen=True, slots=True)
-class Selection:
+class Selection(Record):
     """What to select from a lock for the target environment.
 
     ``marker_env`` is the PEP 508 marker environment of the interpreter being checked
@@ -26,8 +25,7 @@ class Selection:
     groups: frozenset[str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(Record):
     """Where a manifest says a distribution comes from, when it is not a package index.
 
     ``kind`` is ``"vcs"`` (a repository: ``url`` is the repository URL without the
@@ -52,8 +50,7 @@ class Source:
     base: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ManifestEntry:
+class ManifestEntry(Record):
     """One expected distribution.
 
     ``specifier`` is a PEP 440 specifier set as text (``"==4.1.0"``, ``">=1,<2"``, or ``""``
@@ -89,8 +86,7 @@ class ManifestEntry:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Manifest:
+class Manifest(Record):
     """A parsed, selected manifest.
 
     ``complete`` is true for real locks (every distribution listed, exactly pinned): then a

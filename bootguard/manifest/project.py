@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bootguard._record import Record
 from bootguard.names import canonical_name
 
 TYPE_CHECKING = False
@@ -41,8 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["DeclaredProject", "Project", "declared_project", "find_projects", "load_pyproject"]
 
 
-@dataclass(frozen=True, slots=True)
-class DeclaredProject:
+class DeclaredProject(Record):
     """What a ``pyproject.toml`` says about the project it builds.
 
     ``version`` is None when it is dynamic or not written down.
@@ -54,8 +53,7 @@ class DeclaredProject:
     path: str
 
 
-@dataclass(frozen=True, slots=True)
-class Project:
+class Project(Record):
     """The installed distribution that is the project being deployed, and why we think so."""
 
     name: str

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from bootguard.environment._scan import sha256_hex
 from bootguard.manifest._lock import read_bytes
 from bootguard.manifest._req_entries import _read_editable, _requirement, _State
 from bootguard.manifest._req_lines import _decode, _Line, _logical_lines
@@ -60,7 +61,7 @@ def read_requirements(path: Path, selection: Selection, *, data: bytes | None = 
         path=str(path),
         format="requirements",
         entries=tuple(state.entries),
-        digest=state.digest.hexdigest(),
+        digest=sha256_hex(b"".join(state.read)),
         # A requirements file may be a full ``pip freeze`` or only the pinned top level
         # (``Django==4.2.0`` alone is common): what the listed distributions require is
         # accounted for either way, so only what nothing asks for is extraneous.  For real
@@ -86,7 +87,7 @@ def _read_file(
     state.seen.add(key)
     if data is None:
         data = read_bytes(path, display)
-    state.digest.update(data)
+    state.read.append(data)
     text = _decode(data, display)
     if text.startswith("# bootguard-snapshot: "):  # a snapshot that records its length
         from bootguard.manifest.snapshot_header import check_entry_count

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from bootguard._record import Record
 
 __all__ = ["Resolution", "no_manifest_message", "resolve"]
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(Record):
     """The manifests to read, and whether they were discovered rather than given."""
 
     paths: tuple[Path, ...]

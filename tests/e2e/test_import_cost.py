@@ -63,7 +63,8 @@ def test_full_check_of_common_forms_loads_no_packaging(
 
     Requires-Dist with a range, an extra and a platform marker, a pinned requirements file
     with an extra: ``packaging`` is imported only for forms outside the common subset
-    (``tests/unit/test_pep508.py`` proves the subset's answers equal to packaging's).
+    (``tests/unit/test_pep508.py`` proves the subset's answers equal to packaging's), and
+    neither ``dataclasses`` (with ``inspect``), ``typing`` nor ``platform`` is imported.
     """
     venv = venv_factory(
         install=["taskq==5.0.0", "msgbus==4.1.0", "webapp==1.0", "webkit==1.0", "fastjson==2.1",
@@ -86,3 +87,7 @@ def test_full_check_of_common_forms_loads_no_packaging(
     }
     assert "bootguard.checks.graph" in imported  # the full check ran
     assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
+    # The records are not dataclasses (dataclasses imports inspect, ast, dis, tokenize),
+    # typing is only for type checkers, and the marker environment reads os.uname.
+    heavy = {"dataclasses", "inspect", "ast", "dis", "tokenize", "typing", "platform"}
+    assert not heavy & imported, sorted(heavy & imported)

@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "base",
         (
             "bootguard._files",
+            "bootguard._record",
             "bootguard._text",
             "bootguard._lazy",
             "bootguard.names",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import NamedTuple
 
+from bootguard._record import Record
 from bootguard.report import Finding
 
 __all__ = ["FileProblem", "IntegrityResult", "Progress", "RecordEntry"]
@@ -30,8 +30,7 @@ class RecordEntry(NamedTuple):
     size: int = -1
 
 
-@dataclass(frozen=True, slots=True)
-class FileProblem:
+class FileProblem(Record):
     """One file of one distribution that is not as recorded."""
 
     kind: str  # missing | changed | unexpected | unreadable
@@ -43,8 +42,7 @@ class FileProblem:
         return f"{text} ({self.detail})" if self.detail else text
 
 
-@dataclass(frozen=True, slots=True)
-class IntegrityResult:
+class IntegrityResult(Record):
     """The findings of one verification, the notes, and what it covered."""
 
     findings: tuple[Finding, ...]

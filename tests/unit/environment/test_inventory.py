@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import platform
 import sys
 from pathlib import Path
 
-from bootguard.environment.inventory import build, current_environment, inspect_interpreter
+from bootguard.environment.inventory import (
+    _PLATFORM_CALLS,
+    build,
+    current_environment,
+    inspect_interpreter,
+    marker_environment,
+)
 from tests.unit.conftest import Site, selection
 
 
@@ -72,3 +79,12 @@ def test_build_and_inspect_agree_for_this_interpreter(site: Site) -> None:
     other = inspect_interpreter(sys.executable)
     assert other.marker_env == selection().marker_env
     assert other.paths and all(isinstance(path, str) for path in other.paths)
+
+
+def test_the_marker_environment_reads_uname_as_platform_does() -> None:
+    """On Linux the platform values come from ``os.uname()`` and ``sys.version`` without
+    importing ``platform`` (elsewhere from ``platform``): each one must be what it says."""
+    expected = {key: getattr(platform, call)() for key, call in _PLATFORM_CALLS}
+    expected["python_version"] = ".".join(platform.python_version_tuple()[:2])
+    env = marker_environment()
+    assert {key: env[key] for key in expected} == expected
