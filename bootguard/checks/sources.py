@@ -26,8 +26,8 @@ requirements line (a bare URL) is tied to the installed distribution with the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from bootguard._record import Record
 from bootguard.checks.source_keys import repository_key, same_location
 from bootguard.environment.model import DirectUrl, Distribution, Environment
 from bootguard.manifest.model import Manifest, ManifestEntry, Source
@@ -203,8 +203,7 @@ def verify(entry: ManifestEntry, source: Source, dist: Distribution) -> Finding 
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Compared:
+class _Compared(Record):
     """An entry's source and the origin its distribution recorded, of one kind, both described.
 
     ``wanted`` and ``installed`` are what the messages show for each side.
