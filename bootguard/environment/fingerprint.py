@@ -53,9 +53,9 @@ import os
 from bootguard.environment._scan import (
     DEFAULT_IGNORED,
     MetadataDir,
+    dir_identity,
     metadata_dirs,
     sha256_hex,
-    split_dir_name,
 )
 from bootguard.names import canonical_name
 
@@ -136,7 +136,7 @@ def _counted(
     could vouch for a fingerprint computed over another set.
     """
     for entry, dir_name in dirs:
-        raw_name, version = split_dir_name(dir_name)
+        raw_name, version = dir_identity(entry, dir_name)  # an egg's EGG-INFO: the egg's name
         name = canonical_name(raw_name)
         if name not in ignored:
             yield entry, dir_name, name, version

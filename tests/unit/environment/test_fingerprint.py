@@ -171,3 +171,16 @@ def test_the_snapshot_line_records_the_fingerprint_and_a_stat_witness(site: Site
     (site.path / "msgbus-4.1.0.dist-info" / "RECORD").write_bytes(b"")
     assert witness(dirs) != before
     assert node_fingerprint(dirs, line.encode() + b"\n")[1] == "computed"
+
+
+def test_an_eggs_egg_info_is_named_by_its_egg(tmp_path: Path) -> None:
+    """``EGG-INFO`` inside ``name-1.0-py3.11.egg`` names the egg's distribution, as the
+    inventory does, so two eggs never share one (empty) name."""
+    dirs = []
+    for name, version in (("foo", "1.0"), ("bar", "2.0")):
+        egg = tmp_path / f"{name}-{version}-py3.11.egg"
+        (egg / "EGG-INFO").mkdir(parents=True)
+        (egg / "EGG-INFO" / "PKG-INFO").write_text(f"Name: {name}\nVersion: {version}\n")
+        dirs.append((str(egg), "EGG-INFO"))
+    lines = fingerprint_lines(dirs)
+    assert [line.split()[0] for line in lines] == ["bar==2.0", "foo==1.0"]
