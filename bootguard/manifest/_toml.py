@@ -30,14 +30,8 @@ def toml_parser() -> Any:
             tomli: Any = __import__("tomli")  # optional, never required
         except ImportError:
             tomli = None
-        if tomli is not None and _compiled(sys.modules.get("tomli._parser")):
-            _parser = tomli
-        elif sys.version_info >= (3, 11):
-            import tomllib  # deferred for import cost
-
-            _parser = tomllib
-        else:  # pragma: no cover - Python 3.10 has no tomllib: tomli is a dependency there
-            _parser = tomli
+        compiled = tomli is not None and _compiled(sys.modules.get("tomli._parser"))
+        _parser = tomli if compiled else _reference()
     return _parser
 
 
