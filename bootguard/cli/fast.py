@@ -143,7 +143,7 @@ def _configured() -> bool:
         name.startswith("BOOTGUARD_") and name != "BOOTGUARD_BENCH_CACHE" for name in os.environ
     ):
         return True
-    directory = os.path.abspath(".")
+    directory = os.path.realpath(".")  # symlinks resolved, as find_pyproject resolves them
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(candidate):
