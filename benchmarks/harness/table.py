@@ -43,6 +43,24 @@ SCANDIR_CODE = (
     "    except OSError:\n"
     "        pass\n"
 )
+READ_FLOOR_CODE = (
+    "import hashlib, os, sys\n"
+    "for p in sys.path:\n"
+    "    try:\n"
+    "        entries = list(os.scandir(p or '.'))\n"
+    "    except OSError:\n"
+    "        continue\n"
+    "    for e in entries:\n"
+    "        if e.name.endswith('.dist-info'):\n"
+    "            for name in ('METADATA', 'RECORD'):\n"
+    "                try:\n"
+    "                    with open(os.path.join(e.path, name), 'rb') as f:\n"
+    "                        data = f.read()\n"
+    "                except OSError:\n"
+    "                    continue\n"
+    "                if name == 'RECORD':\n"
+    "                    hashlib.sha256(data).hexdigest()\n"
+)
 PKG_RESOURCES_CODE = (
     "import sys\n"
     "import pkg_resources\n"
@@ -208,6 +226,10 @@ ROWS: tuple[RowSpec, ...] = (
     process("scandir", "os.scandir *.dist-info listing (floor)",
         "the floor a sealed check can approach: list the dist-info names, nothing else",
         lambda c, m: (c.py, "-c", SCANDIR_CODE)),
+    process("read-floor", "read every METADATA and RECORD, sha256 each RECORD (floor)",
+        "the I/O a full check cannot skip: every distribution's metadata, and the RECORDs"
+        " the environment fingerprint digests; no parsing, no checking",
+        lambda c, m: (c.py, "-c", READ_FLOOR_CODE)),
     process("import", 'python -c "import bootguard"', "import cost of the facade",
         lambda c, m: (c.py, "-c", "import bootguard"), needs_bootguard=True),
     check("check-snapshot", "bootguard check --manifest SNAPSHOT",
@@ -227,6 +249,9 @@ ROWS: tuple[RowSpec, ...] = (
     process("import-re", 'python -c "import re"',
         "what the `import re` in pip's console-script wrapper costs by itself",
         lambda c, m: (c.py, "-c", "import re")),
+    process("import-runpy", 'python -c "import runpy"',
+        "what `python -m` costs before the module runs: the interpreter imports runpy",
+        lambda c, m: (c.py, "-c", "import runpy")),
     check("check-pins", "bootguard check --manifest freezeN.txt",
         "the full path: plain pins, no seal, metadata parsed", pins_named),
     check("check-pylock", "bootguard check --manifest pylock.toml",

@@ -69,6 +69,14 @@ def evaluate_targets(
             ("check-uvlock-sealed", "uv.lock sealed at build, python -m bootguard", 0.8),
             ("uvscript-uvlock-sealed", "uv.lock sealed at build, uv's console script", 0.8),
             ("check-pins", "full check (pinned requirements, nothing sealed)", 3.0),
+            ("check-uvlock", "full check (uv.lock, nothing sealed)", 3.0),
+            ("check-poetrylock", "full check (poetry.lock, nothing sealed)", 3.0),
+            ("check-pylock", "full check (pylock.toml, nothing sealed)", 3.0),
+            # What each entry point costs before bootguard runs: when a floor is above 0.8,
+            # the sealed goal above cannot be met through that entry point by any check.
+            ("import-runpy", "floor of python -m (the interpreter + import runpy)", 0.8),
+            ("import-re", "floor of pip's console script (the interpreter + import re)", 0.8),
+            ("pass", "floor of uv's console script (the interpreter alone)", 0.8),
         ):
             row = find(stats, key)
             add(
@@ -116,7 +124,13 @@ def evaluate_targets(
                 "{:.2f}",
             )
     if small is not None:
-        for key, what in (("in-uvlock-cold", "uv.lock"), ("in-poetrylock-cold", "poetry.lock")):
+        for key, what in (
+            ("in-pins-cold", "pinned requirements"),
+            ("in-pipfilelock-cold", "Pipfile.lock"),
+            ("in-uvlock-cold", "uv.lock"),
+            ("in-poetrylock-cold", "poetry.lock"),
+            ("in-pylock-cold", "pylock.toml"),
+        ):
             lock = find(small, key)
             add(
                 f"v150: in-process read+select {what} and check, cold, < 40 ms",
