@@ -23,7 +23,21 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
 
-__all__ = ["Marker", "Requirement", "parse_marker", "parse_requirement"]
+    import packaging.markers
+    import packaging.requirements
+
+__all__ = [
+    "Marker",
+    "Requirement",
+    "packaging_marker",
+    "packaging_requirement",
+    "parse_marker",
+    "parse_requirement",
+]
+
+#: More opening parentheses than any real marker has: such a marker goes to packaging,
+#: so this module's recursive parser and evaluator never meet a deep nesting.
+_MAX_PARENTHESES = 32
 
 #: Marker variables compared as versions when both sides are valid (packaging's rule).
 _VERSION_VARIABLES = frozenset(
@@ -141,7 +155,7 @@ def _specifier(text: str) -> str | None:
 def parse_marker(text: str) -> Marker | None:
     """The marker, or None when it is outside the common subset (or not a marker)."""
     tokens = _tokens(text)
-    if not tokens:
+    if not tokens or tokens.count("(") > _MAX_PARENTHESES:
         return None
     position, tree = _disjunction(tokens, 0)
     if tree is None or position != len(tokens):
@@ -248,3 +262,31 @@ def _compare(atom: _Atom, env: dict[str, str], extra: str) -> bool | None:
         # packaging: Specifier(op + right).contains(left), or strings if that is invalid
         return contains(left, operator + right)
     return (left == right) is (operator == "==")
+
+
+def packaging_requirement(text: str) -> packaging.requirements.Requirement:
+    """``packaging.requirements.Requirement(text)``, where nesting too deep for packaging's
+    recursive parser is an ``InvalidRequirement`` like any other text it cannot parse.
+
+    pip, which parses with packaging, cannot read such a line either; bootguard reports it
+    as the manifest's error (or an installed distribution's invalid Requires-Dist) instead
+    of losing a whole stage of the check to a ``RecursionError``.
+    """
+    from packaging.requirements import InvalidRequirement, Requirement  # deferred: import cost
+
+    try:
+        return Requirement(text)
+    except RecursionError:
+        raise InvalidRequirement("nested too deeply") from None
+
+
+def packaging_marker(text: str) -> packaging.markers.Marker:
+    """``packaging.markers.Marker(text)``, with nesting too deep for packaging's parser an
+    ``InvalidMarker`` (see :func:`packaging_requirement`)."""
+    from packaging.markers import InvalidMarker
+    from packaging.markers import Marker as _Marker
+
+    try:
+        return _Marker(text)
+    except RecursionError:
+        raise InvalidMarker("nested too deeply") from None

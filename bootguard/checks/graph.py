@@ -153,10 +153,11 @@ class Evaluator:
         req: AnyRequirement | None = parse_requirement(line)
         if req is None:
             from packaging.requirements import InvalidRequirement
-            from packaging.requirements import Requirement as _Requirement
+
+            from bootguard._pep508 import packaging_requirement
 
             try:
-                req = _Requirement(line)
+                req = packaging_requirement(line)
             except InvalidRequirement:
                 req = None
         self._parsed[line] = req

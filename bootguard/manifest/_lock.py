@@ -218,6 +218,10 @@ class Markers:
                 raise ManifestError(
                     self._display, f"invalid marker {text!r}: {err}", key=key
                 ) from err
+            except RecursionError:  # too deep for packaging's recursive parser
+                raise ManifestError(
+                    self._display, f"invalid marker {text!r}: nested too deeply", key=key
+                ) from None
             self._parsed[text] = marker
         return marker
 

@@ -222,10 +222,12 @@ class _Walk:
 
 def _from_pep508(text: str, display: str, key: str) -> _Dependency:
     """A PEP 508 requirement (``[project]`` tables, package extras: ``"pytest (>=6)"``)."""
-    from packaging.requirements import InvalidRequirement, Requirement  # deferred: import cost
+    from packaging.requirements import InvalidRequirement  # deferred: import cost
+
+    from bootguard._pep508 import packaging_requirement
 
     try:
-        requirement = Requirement(text)
+        requirement = packaging_requirement(text)
     except InvalidRequirement as err:
         raise ManifestError(display, f"invalid requirement {text!r}: {err}", key=key) from err
     return _Dependency(

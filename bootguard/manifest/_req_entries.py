@@ -101,10 +101,12 @@ def _is_named_url(text: str) -> bool:
 
 
 def _marker_holds(where: _Line, marker: str, state: _State) -> bool:
-    from packaging.markers import InvalidMarker, Marker
+    from packaging.markers import InvalidMarker
+
+    from bootguard._pep508 import packaging_marker
 
     try:
-        return bool(Marker(marker).evaluate(dict(state.selection.marker_env)))
+        return bool(packaging_marker(marker).evaluate(dict(state.selection.marker_env)))
     except InvalidMarker as err:
         reason = str(err).splitlines()[0]
         raise where.error(f"invalid marker {_shown(marker)}: {reason}") from err
@@ -134,10 +136,12 @@ def _pep508_entry(
 
     req: Requirement | FastRequirement | None = parse_requirement(text)
     if req is None or req.marker is not None:  # not a plain ``name==1.0``: packaging's
-        from packaging.requirements import InvalidRequirement, Requirement  # deferred: import cost
+        from packaging.requirements import InvalidRequirement  # deferred: import cost
+
+        from bootguard._pep508 import packaging_requirement
 
         try:
-            req = Requirement(text)
+            req = packaging_requirement(text)
         except InvalidRequirement as err:
             reason = str(err).splitlines()[0]  # packaging adds the text and a caret
             raise where.error(f"invalid requirement {_shown(text)}: {reason}") from err
@@ -240,10 +244,12 @@ def _read_editable(
     if not value:
         raise where.error("-e needs a path or URL")
     if "@" in value and _is_named_url(value):
-        from packaging.requirements import InvalidRequirement, Requirement
+        from packaging.requirements import InvalidRequirement
+
+        from bootguard._pep508 import packaging_requirement
 
         try:
-            req = Requirement(value)
+            req = packaging_requirement(value)
         except InvalidRequirement:
             req = None
         if req is not None and req.url:

@@ -105,11 +105,13 @@ def _requirements(value: object, display: str, key: str, markers: Markers) -> li
 
 def _requirement(text: object, display: str, key: str, markers: Markers) -> ManifestEntry | None:
     """One PEP 508 requirement, or None when its marker is false here."""
-    from packaging.requirements import InvalidRequirement, Requirement  # deferred: import cost
+    from packaging.requirements import InvalidRequirement  # deferred: import cost
+
+    from bootguard._pep508 import packaging_requirement
 
     text = string(text, display, key)
     try:
-        requirement = Requirement(text)
+        requirement = packaging_requirement(text)
     except InvalidRequirement as err:
         raise ManifestError(display, f"invalid requirement {text!r}: {err}", key=key) from err
     marker = str(requirement.marker) if requirement.marker is not None else None

@@ -508,6 +508,8 @@ MANIFEST_FILES = (
     "pyproject.toml",
 )
 _BANANA = b'version = "8.5.1.banana"'
+#: A marker nested deeper than any recursive parser goes (packaging's included).
+_DEEP_MARKER = b"(" * 5000 + b"python_version > '3'" + b")" * 5000
 
 #: (label, file name, maker): every one is an unreadable manifest (exit 2, one line).
 BAD_MANIFESTS: tuple[tuple[str, str, Callable[[Path, str], Path]], ...] = (
@@ -550,6 +552,17 @@ BAD_MANIFESTS: tuple[tuple[str, str, Callable[[Path, str], Path]], ...] = (
     ("poetry-truncated", "poetry.lock", _from_fixture("poetry-2/poetry.lock", _truncate_in_string(b"version = "))),
     ("pipfile-truncated", "Pipfile.lock", _from_fixture("pipenv/Pipfile.lock", _truncate_in_string(b'"version": '))),
     ("pylock-truncated", "pylock.toml", _from_fixture("pip-lock/pylock.toml", _truncate_in_string(b"version = "))),
+    ("requirements-marker-5000-deep", "requirements.txt", _write(b"msgbus==4.1.0 ; " + _DEEP_MARKER + b"\n")),
+    ("uv-marker-5000-deep", "uv.lock", _from_fixture(
+        "uv/uv.lock", _replace(b"marker = \"sys_platform == 'win32'\"", b'marker = "' + _DEEP_MARKER + b'"'))),
+    ("poetry-marker-5000-deep", "poetry.lock", _from_fixture(
+        "poetry-2/poetry.lock", _replace(b'markers = "sys_platform == \\"win32\\""', b'markers = "' + _DEEP_MARKER + b'"'))),
+    ("pylock-marker-5000-deep", "pylock.toml", _from_fixture(
+        "pip-lock/pylock.toml", _replace(b'name = "tzdata"\n', b'name = "tzdata"\nmarker = "' + _DEEP_MARKER + b'"\n'))),
+    ("pipfile-marker-5000-deep", "Pipfile.lock", _from_fixture(
+        "pipenv/Pipfile.lock", _replace(b'"version": "==2026.6"', b'"markers": "' + _DEEP_MARKER + b'", "version": "==2026.6"'))),
+    ("pyproject-marker-5000-deep", "pyproject.toml", _from_fixture(
+        "uv/pyproject.toml", _replace(b'"python_dateutil>=2.8"', b'"python_dateutil>=2.8 ; ' + _DEEP_MARKER + b'"'))),
     ("pipfile-deep-nesting", "Pipfile.lock", _write(b'{"_meta": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")),
     ("uv-deep-nesting", "uv.lock", _write(b"a = " + b"[" * 100_000 + b"]" * 100_000 + b"\n")),
 )  # fmt: skip

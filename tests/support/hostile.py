@@ -278,6 +278,15 @@ def _edit_header(meta_dir: Path, key: bytes, value: bytes) -> None:
     path.write_bytes(pattern.sub(lambda _: line, data, count=1))
 
 
+def _add_header(meta_dir: Path, key: bytes, value: bytes) -> None:
+    """Add header ``key: value`` after the metadata file's ``Version`` line."""
+    path = _metadata_file(meta_dir)
+    data = path.read_bytes()
+    version = re.search(rb"^Version:[^\n]*\n", data, re.MULTILINE)
+    assert version is not None, path
+    path.write_bytes(data[: version.end()] + key + b": " + value + b"\n" + data[version.end() :])
+
+
 def _crlf(meta_dir: Path, _: bytes) -> None:
     """CRLF line ends, and a description that quotes a Requires-Dist line.
 
@@ -352,6 +361,8 @@ BREAKS: dict[str, Break] = {
             lambda d, _: _edit_header(d, b"Version", b"1.0\x1b]0;pwned\x07\x1b[2J\r"),
             metadata=True,
         ),
+        Break("requires-dist-marker-5000-deep", lambda d, _: _add_header(
+            d, b"Requires-Dist", b"msgbus ; " + b"(" * 5000 + b"python_version > '3'" + b")" * 5000)),
         Break("name-not-utf8", lambda d, _: _edit_header(d, b"Name", b"caf\xe9-\xff\xfepkg")),
         Break("record-random-bytes", _write("RECORD"), egg=False),
         Break("record-missing", lambda d, _: _record(d).unlink(), egg=False),

@@ -16,6 +16,7 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.markers import Marker as PMarker
@@ -240,3 +241,40 @@ def requirement_lines(draw: st.DrawFn) -> str:
 @given(requirement_lines())
 def test_generated_requirement_lines_agree(line: str) -> None:
     _assert_requirement_agrees(line)
+
+
+DEEP = "(" * 5000 + 'python_version > "3"' + ")" * 5000
+
+
+def test_a_deep_marker_goes_to_packaging_instead_of_recursing() -> None:
+    """Nesting deeper than real markers is declined (packaging decides), not a RecursionError."""
+    assert parse_marker(DEEP) is None
+    assert parse_requirement(f"msgbus ; {DEEP}") is None
+    shallow = "(" * 3 + 'python_version > "3"' + ")" * 3
+    assert parse_marker(shallow) is not None  # the bound leaves real markers to the fast path
+
+
+def _nested(depth: int) -> str:
+    return "(" * depth + 'python_version > "3"' + ")" * depth
+
+
+def test_packaging_recursion_becomes_its_invalid_error() -> None:
+    """packaging's parser is recursive: where it runs out of stack, the wrappers raise
+    packaging's own Invalid* error, which every caller already turns into a clear message."""
+    from packaging.markers import InvalidMarker
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)  # so that a modest nesting exhausts packaging's recursion
+    try:
+        with pytest.raises(RecursionError):
+            PRequirement(f"msgbus ; {_nested(150)}")  # what the wrappers exist for
+        with pytest.raises(InvalidRequirement, match="nested too deeply"):
+            _pep508.packaging_requirement(f"msgbus ; {_nested(150)}")
+        with pytest.raises(InvalidMarker, match="nested too deeply"):
+            _pep508.packaging_marker(_nested(150))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert _pep508.packaging_requirement("msgbus>=1 ; python_version > '3'") == PRequirement(
+        "msgbus>=1 ; python_version > '3'"
+    )
+    assert str(_pep508.packaging_marker(_nested(2))) == str(PMarker(_nested(2)))
