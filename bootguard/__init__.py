@@ -61,9 +61,10 @@ def __getattr__(name: str) -> object:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'bootguard' has no attribute {name!r}")
-    import importlib
+    import sys
 
-    value = getattr(importlib.import_module(module_name), name)
+    __import__(module_name)  # importlib.import_module would import importlib and warnings
+    value = getattr(sys.modules[module_name], name)
     globals()[name] = value
     return value
 

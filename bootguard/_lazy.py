@@ -28,9 +28,10 @@ def lazy_exports(
         module_name = lazy.get(name)
         if module_name is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        import importlib
+        import sys
 
-        value = getattr(importlib.import_module(module_name), name)
+        __import__(module_name)  # importlib.import_module would import importlib and warnings
+        value = getattr(sys.modules[module_name], name)
         namespace[name] = value
         return value
 

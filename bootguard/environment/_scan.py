@@ -50,11 +50,9 @@ def sha256_hex(data: bytes) -> str:
     """
     global _sha256_impl
     if _sha256_impl is None:
-        import importlib
-
         for module in ("_sha2", "_sha256", "hashlib"):  # 3.12+, up to 3.11, any build
-            try:
-                _sha256_impl = importlib.import_module(module).sha256
+            try:  # __import__ of a top-level module is the module (importlib costs warnings)
+                _sha256_impl = __import__(module).sha256
                 break
             except ImportError:
                 continue
