@@ -55,7 +55,8 @@ _STRING_VARIABLES = frozenset(
         "extra",
     }
 )
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+_NAME_TEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+_NAME_CHARS = frozenset(_NAME_TEXT)
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 #: A comparison: (left is the variable, variable, operator, literal).
@@ -118,13 +119,11 @@ def parse_requirement(line: str) -> Requirement | None:
         if marker is None:
             return None
     head = head.strip()
-    end = 0
-    while end < len(head) and head[end] in _NAME_CHARS:
-        end += 1
-    name = head[:end]
+    rest = head.lstrip(_NAME_TEXT)  # the name is the leading run of name characters
+    name = head[: len(head) - len(rest)]
     if not name or name[0] not in _ALNUM or name[-1] not in _ALNUM:
         return None
-    rest = head[end:].lstrip()
+    rest = rest.lstrip()
     extras: set[str] = set()
     if rest.startswith("["):
         close = rest.find("]")
