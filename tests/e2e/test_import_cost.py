@@ -88,6 +88,33 @@ def test_full_check_of_common_forms_loads_no_packaging(
     assert "bootguard.checks.graph" in imported  # the full check ran
     assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
     # The records are not dataclasses (dataclasses imports inspect, ast, dis, tokenize),
-    # typing is only for type checkers, and the marker environment reads os.uname.
-    heavy = {"dataclasses", "inspect", "ast", "dis", "tokenize", "typing", "platform"}
+    # typing is only for type checkers, and the marker environment reads os.uname.  The
+    # command line is read without argparse (and its gettext, locale and shutil).
+    heavy = {
+        "dataclasses", "inspect", "ast", "dis", "tokenize", "typing", "platform",
+        "argparse", "gettext", "locale", "shutil", "bz2", "lzma",
+    }  # fmt: skip
     assert not heavy & imported, sorted(heavy & imported)
+    assert "bootguard.cli.direct" in imported  # the full check without argparse ran
+
+
+def test_argparse_help_formatting_loads_no_shutil(
+    venv_factory: VenvFactory, tmp_path: Path, bootguard_pythonpath: Path
+) -> None:
+    """Where argparse still runs, its help formatter is given the terminal's width, so that
+    shutil (with bz2, lzma and zlib) is not imported to find it."""
+    venv = venv_factory(install=["msgbus==4.1.0"])
+    pins = tmp_path / "requirements.txt"
+    pins.write_text("msgbus==4.1.0\n")
+    result = subprocess.run(
+        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(pins),
+         "--no-seal", "--color", "never"],
+        capture_output=True, text=True, cwd=venv.path,
+        env=venv.env(pythonpath=[bootguard_pythonpath]), check=False,
+    )  # fmt: skip
+    assert result.returncode == 0 and "pass" in result.stdout, result.stdout + result.stderr
+    imported = {
+        line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
+    }
+    assert "argparse" in imported  # the measurement works: this form takes argparse
+    assert not {"shutil", "bz2", "lzma"} & imported, sorted(imported)
