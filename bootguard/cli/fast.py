@@ -6,7 +6,8 @@
 the standard library's cheapest modules only (docs/design.md, "Deferred imports").
 Anything this does not recognise, and any seal that does not match, returns ``None``: the
 full path decides (and still answers from a matching record, without this path's shortcut
-in printing).
+in printing); for the command lines read here it runs without argparse too
+(:mod:`bootguard.cli.direct`).
 """
 
 from __future__ import annotations
@@ -14,22 +15,40 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["sealed_check"]
+__all__ = ["Plain", "plain_check", "sealed_answer", "sealed_check"]
+
+#: A ``check`` command line this module reads: (manifests, quiet, the other flags given).
+Plain = tuple[list[str], bool, dict[str, list[str]]]
 
 
 def sealed_check(args: list[str]) -> int | None:
-    """Answer ``check`` from a seal, or None to take the full path.
+    """Answer ``check`` from a seal, or None to take the full path."""
+    plain = plain_check(args)
+    return None if plain is None else sealed_answer(plain)
+
+
+def plain_check(args: list[str]) -> Plain | None:
+    """``check`` with the common options only, and no setting that may apply; else None.
 
     Hand-parsed on purpose (importing argparse costs about as much as the whole sealed
     check): ``-m/--manifest P`` (repeatable), ``-q/--quiet``, ``--strict``,
-    ``--allow-empty``, ``--no-default-groups``, ``--ignore/--extra/--group NAME``; anything
-    else, or an argument argparse would refuse, goes to argparse.  Each manifest is read
-    once and the environment listed once, whichever seal answers.
+    ``--allow-empty``, ``--no-default-groups``, ``--no-seal``, ``--ignore/--extra/--group
+    NAME``; anything else, or an argument argparse would refuse, goes to argparse.
     """
     parsed = _parse(args)
     if parsed is None or _configured():
         return None  # settings may ask for more (imports, integrity...): the full path reads them
-    manifests, quiet, options = parsed
+    return parsed
+
+
+def sealed_answer(plain: Plain) -> int | None:
+    """The answer of a seal that matches, or None (``--no-seal``, or no seal answers).
+
+    Each manifest is read once and the environment listed once, whichever seal answers.
+    """
+    manifests, quiet, options = plain
+    if "--no-seal" in options:
+        return None
     if not manifests:
         found = _discover_snapshot()
         if found is None:
@@ -53,7 +72,7 @@ def sealed_check(args: list[str]) -> int | None:
     return _recorded_check(manifests, contents, dirs, quiet, options)
 
 
-def _parse(args: list[str]) -> tuple[list[str], bool, dict[str, list[str]]] | None:
+def _parse(args: list[str]) -> Plain | None:
     """(manifests, quiet, the options that change a verdict) or None: not for this path."""
     if not args or args[0] != "check":
         return None
@@ -81,7 +100,7 @@ def _parse(args: list[str]) -> tuple[list[str], bool, dict[str, list[str]]] | No
 
 
 _NAMED = ("--ignore", "--extra", "--group")
-_FLAGS = ("--strict", "--allow-empty", "--no-default-groups")
+_FLAGS = ("--strict", "--allow-empty", "--no-default-groups", "--no-seal")
 
 
 def _has_seal_line(data: bytes) -> bool:

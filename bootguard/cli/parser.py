@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import NoReturn
 
-__all__ = ["UsageError", "build_parser"]
+__all__ = ["CHECK_OPTIONS", "UsageError", "build_parser", "help_width", "option_table"]
 
 
 class UsageError(Exception):
@@ -110,6 +110,8 @@ _SELECTION = (
     "no_default_groups", "allow_empty_manifest", "seal", "integrity", "quick_integrity",
     "imports", "smoke", "isolated", "import_timeout", "smoke_timeout",
 )  # fmt: skip
+#: The options of ``check`` from :data:`_OPTIONS`, by dest.
+CHECK_OPTIONS = (*_SELECTION, "integrity_only", "seal_verdict")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
         def error(self, message: str) -> NoReturn:
             prefix = "" if self.prog == "bootguard" else f"{self.prog.partition(' ')[2]}: "
             raise UsageError(prefix + message)
+
+        def _get_formatter(self) -> argparse.HelpFormatter:
+            # The width argparse would take from shutil, given so that shutil (with bz2,
+            # lzma and zlib) is not imported: add_argument formats every metavar.
+            return argparse.HelpFormatter(prog=self.prog, width=help_width())
 
     parser = Parser(
         prog="bootguard",
@@ -137,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     }
 
     check = sub["check"]
-    _add(check, *_SELECTION, "integrity_only", "seal_verdict")
+    _add(check, *CHECK_OPTIONS)
     output = check.add_mutually_exclusive_group()  # --json prints exactly what -q silences
     output.add_argument(
         "--json", action="store_true", help="print the application/health+json report"
@@ -187,7 +194,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _table() -> dict[str, tuple[list[str], str, str]]:
+def help_width() -> int:
+    """The width argparse's help takes by default: the terminal's columns less 2.
+
+    The columns as :func:`shutil.get_terminal_size` finds them (the ``COLUMNS`` variable if
+    it is a positive number, else the terminal on the original stdout, else 80), without
+    importing shutil.
+    """
+    import os
+    import sys
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:  # None, closed, detached or not a terminal: 80
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return (columns or 80) - 2
+
+
+def option_table() -> dict[str, tuple[list[str], str, str]]:
     """:data:`_OPTIONS` as dest -> (flags, kind, help)."""
     table: dict[str, tuple[list[str], str, str]] = {}
     last = ""
@@ -208,7 +237,7 @@ def _add(parser: argparse.ArgumentParser, *dests: str) -> None:
 
     from bootguard.config import SETTINGS
 
-    table = _table()
+    table = option_table()
     for dest in dests:
         flags, kind, text = table[dest]
         action, _, metavar = kind.partition(":")

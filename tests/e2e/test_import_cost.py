@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import REPO_ROOT, bootguard_in
-from tests.support.venvs import VenvFactory
+from tests.support.venvs import Venv, VenvFactory
 
 
 def test_import_bootguard_loads_nothing_heavy() -> None:
@@ -64,7 +64,8 @@ def test_full_check_of_common_forms_loads_no_packaging(
     Requires-Dist with a range, an extra and a platform marker, a pinned requirements file
     with an extra: ``packaging`` is imported only for forms outside the common subset
     (``tests/unit/test_pep508.py`` proves the subset's answers equal to packaging's), and
-    neither ``dataclasses`` (with ``inspect``), ``typing`` nor ``platform`` is imported.
+    neither ``dataclasses`` (with ``inspect``), ``typing``, ``platform`` nor ``argparse``
+    is imported.
     """
     venv = venv_factory(
         install=["taskq==5.0.0", "msgbus==4.1.0", "webapp==1.0", "webkit==1.0", "fastjson==2.1",
@@ -75,19 +76,41 @@ def test_full_check_of_common_forms_loads_no_packaging(
         "taskq==5.0.0\nmsgbus==4.1.0\nwebapp==1.0\nwebkit[speedups]==1.0\nfastjson==2.1\n"
         "platdep==1.0\n"
     )
-    result = subprocess.run(
-        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(pins),
-         "--no-seal"],
-        capture_output=True, text=True, cwd=venv.path,
-        env=venv.env(pythonpath=[bootguard_pythonpath]), check=False,
-    )  # fmt: skip
-    assert result.returncode == 0 and "pass" in result.stdout, result.stdout + result.stderr
-    imported = {
-        line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
-    }
+    imported = _passing_check_imports(venv, bootguard_pythonpath, "-m", pins, "--no-seal")
     assert "bootguard.checks.graph" in imported  # the full check ran
     assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
     # The records are not dataclasses (dataclasses imports inspect, ast, dis, tokenize),
-    # typing is only for type checkers, and the marker environment reads os.uname.
-    heavy = {"dataclasses", "inspect", "ast", "dis", "tokenize", "typing", "platform"}
+    # typing is only for type checkers, and the marker environment reads os.uname.  The
+    # command line is read without argparse (and its gettext, locale and shutil).
+    heavy = {
+        "dataclasses", "inspect", "ast", "dis", "tokenize", "typing", "platform",
+        "argparse", "gettext", "locale", "shutil", "bz2", "lzma",
+    }  # fmt: skip
     assert not heavy & imported, sorted(heavy & imported)
+    assert "bootguard.cli.direct" in imported  # the full check without argparse ran
+
+
+def test_argparse_help_formatting_loads_no_shutil(
+    venv_factory: VenvFactory, tmp_path: Path, bootguard_pythonpath: Path
+) -> None:
+    """Where argparse still runs, its help formatter is given the terminal's width, so that
+    shutil (with bz2, lzma and zlib) is not imported to find it."""
+    venv = venv_factory(install=["msgbus==4.1.0"])
+    pins = tmp_path / "requirements.txt"
+    pins.write_text("msgbus==4.1.0\n")
+    imported = _passing_check_imports(
+        venv, bootguard_pythonpath, "-m", pins, "--no-seal", "--color", "never"
+    )
+    assert "argparse" in imported  # the measurement works: this form takes argparse
+    assert not {"shutil", "bz2", "lzma"} & imported, sorted(imported)
+
+
+def _passing_check_imports(venv: Venv, bootguard_path: Path, *args: str | Path) -> set[str]:
+    """The modules ``python -X importtime -m bootguard check ARGS`` imports; it must pass."""
+    result = subprocess.run(
+        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", *map(str, args)],
+        capture_output=True, text=True, cwd=venv.path,
+        env=venv.env(pythonpath=[bootguard_path]), check=False,
+    )  # fmt: skip
+    assert result.returncode == 0 and "pass" in result.stdout, result.stdout + result.stderr
+    return {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bootguard.cli.fast import sealed_check
+from bootguard.cli.fast import plain_check, sealed_check
 from bootguard.environment._scan import import_paths
 from bootguard.environment.seal import add_seal, environment_key
 
@@ -53,3 +53,52 @@ def test_no_snapshot_a_lock_beside_it_or_a_fifo_goes_to_the_full_path(
     assert sealed_check(["check"]) is None  # discovery would pick the lock
     os.mkfifo(tmp_path / "fifo")
     assert sealed_check(["check", "-m", str(tmp_path / "fifo")]) is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--color", "auto"],  # the e2e tests take argparse's path with it
+        ["check", "--help"],
+        ["check", "--json"],
+        ["check", "-v"],
+        ["check", "--python", "/usr/bin/python3"],
+        ["check", "--integrity"],
+        ["check", "--import", "json"],
+        ["check", "--no-strict"],
+        ["check", "-m", "-x.txt"],
+        ["check", "-m"],
+        ["check", "--manifest="],
+        ["check", "--man", "a.txt"],  # an abbreviation argparse accepts
+        ["check", "-ma.txt"],
+        ["check", "--ignore=a"],
+        ["check", "--", "-m"],
+        ["check", "a.txt"],
+    ],
+)
+def test_the_full_check_without_argparse_is_only_for_plain_forms(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert plain_check(["check", "-m", "a.txt", "--no-seal"]) == (
+        ["a.txt"],
+        False,
+        {"--no-seal": []},
+    )
+    assert plain_check(args) is None
+
+
+def test_a_setting_that_may_apply_leaves_the_command_to_argparse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOOTGUARD_STRICT", "1")
+    assert plain_check(["check", "-m", "a.txt"]) is None
+    monkeypatch.delenv("BOOTGUARD_STRICT")
+    (tmp_path / "pyproject.toml").write_text("[tool.bootguard]\nstrict = true\n")
+    assert plain_check(["check", "-m", "a.txt"]) is None
+
+
+def test_no_seal_is_never_answered_from_a_seal(sealed: Path) -> None:
+    assert sealed_check(["check", "--no-seal"]) is None
+    assert sealed_check(["check"]) == 0

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+
 import pytest
 
 from bootguard.cli.parser import UsageError, build_parser
@@ -45,3 +54,59 @@ def test_a_bad_command_line_is_a_usage_error(args: list[str], message: str) -> N
     with pytest.raises(UsageError, match=message) as caught:
         build_parser().parse_args(args)
     assert "\n" not in str(caught.value)
+
+
+_WIDTH = (
+    "import shutil, sys; from bootguard.cli.parser import help_width; "
+    "sys.stderr.write(f'{help_width()} {shutil.get_terminal_size().columns - 2}')"
+)
+
+
+def _widths(columns: str | None, terminal: int | None) -> list[str]:
+    """(help_width(), shutil's columns - 2) in a child whose stdout is a pipe or a pty."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    if columns is not None:
+        env["COLUMNS"] = columns
+    command = [sys.executable, "-c", _WIDTH]
+    if terminal is None:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+        return done.stderr.split()
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, terminal, 0, 0))
+    try:
+        done = subprocess.run(
+            command, stdout=slave, stderr=subprocess.PIPE, text=True, env=env, check=True
+        )
+    finally:
+        os.close(slave)
+        os.close(master)
+    return done.stderr.split()
+
+
+@pytest.mark.parametrize("columns", [None, "100", "40", "0", "-5", "wide", "", " 120 "])
+@pytest.mark.parametrize("terminal", [None, 123, 0])
+def test_help_width_is_shutil_s(columns: str | None, terminal: int | None) -> None:
+    """The width argparse would take from shutil.get_terminal_size, without shutil."""
+    mine, shutil_s = _widths(columns, terminal)
+    assert mine == shutil_s
+    assert int(mine) > 0
+
+
+@pytest.mark.parametrize("columns", [None, "60", "100", "200"])
+def test_help_is_what_argparse_s_own_width_gives(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every parser's help, with the width given, equals argparse's with shutil's width."""
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    parser = build_parser()
+    subparsers = [
+        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+    ]
+    parsers = [parser, *subparsers[0].choices.values()]
+    ours = [p.format_help() for p in parsers]
+    monkeypatch.setattr(type(parser), "_get_formatter", argparse.ArgumentParser._get_formatter)
+    assert [p.format_help() for p in parsers] == ours
+    assert len(parsers) == 5 and all("usage: bootguard" in text for text in ours)
