@@ -148,3 +148,15 @@ def test_a_manifest_is_named_as_str_of_its_path(
         assert type(manifest.path) is str
     with pytest.raises(ManifestError, match=r"^sub/absent\.txt: no such file"):
         read_manifest("./sub//absent.txt", selection())
+    with pytest.raises(ManifestError, match=r"^sub: cannot read: .*directory"):
+        read_manifest("./sub/", selection())  # a directory given as the manifest
+
+
+def test_a_non_utf8_file_name_is_read_and_named_as_pathlib_names_it(tmp_path: Path) -> None:
+    directory = tmp_path / os.fsdecode(b"caf\xe9")  # surrogateescape: \udce9
+    directory.mkdir()
+    (directory / "requirements.txt").write_text("msgbus==4.1.0\n")
+    given = os.fsdecode(bytes(tmp_path) + b"//caf\xe9/./requirements.txt")
+    manifest = read_manifest(given, selection())
+    assert manifest.path == str(Path(given)) == str(directory / "requirements.txt")
+    assert [e.name for e in manifest.entries] == ["msgbus"]
