@@ -8,13 +8,13 @@ neither is there or matches.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from bootguard.environment._scan import import_paths, interpreter_key, metadata_dirs
-from bootguard.manifest.resolve import no_manifest_message, resolve
+from bootguard.manifest.resolve import no_manifest_message, resolve_paths
 from bootguard.options import CheckOptions
 from bootguard.report import ManifestInfo, Report
 
@@ -38,7 +38,7 @@ __all__ = [
 
 
 def check(
-    manifests: Sequence[str | Path] | None = None,
+    manifests: Sequence[str | os.PathLike[str]] | None = None,
     *,
     python: str | None = None,
     paths: Sequence[str] | None = None,
@@ -51,7 +51,7 @@ def check(
     quick_integrity: bool = False,
     progress: Progress | None = None,
     allow_empty: bool = False,
-    pyprojects: Sequence[str | Path] = (),
+    pyprojects: Sequence[str | os.PathLike[str]] = (),
 ) -> Report:
     """Check an environment against manifests and return the Report.
 
@@ -104,7 +104,7 @@ def check_with(options: CheckOptions) -> Report:
     started = time.perf_counter()
     timings: list[tuple[str, float]] = []
     internal: list[Finding] = []  # bugs of bootguard's own, one per stage they cut short
-    resolution = resolve(manifests)
+    resolution = resolve_paths(manifests)  # str paths: the check imports no pathlib
     manifest_paths = list(resolution.paths)
     resolution_notes = (resolution.note,) if resolution.note else ()
 
@@ -317,9 +317,9 @@ def _unlisted(loaded: Sequence[Manifest], distributions: Mapping[str, Distributi
 
 
 def _projects(
-    manifest_paths: Sequence[Path],
+    manifest_paths: Sequence[str],
     distributions: Mapping[str, Distribution],
-    pyprojects: Sequence[str | Path],
+    pyprojects: Sequence[str | os.PathLike[str]],
 ) -> tuple[Project, ...]:
     """The installed project(s) being deployed; a bug here never fails the check."""
     from bootguard.manifest.project import find_projects

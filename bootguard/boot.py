@@ -20,7 +20,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
     from collections.abc import Sequence
-    from pathlib import Path
 
     from bootguard.config import Settings
     from bootguard.options import CheckOptions
@@ -62,9 +61,9 @@ def boot_report(
     report: Report | None = None
     try:
         from bootguard.api import check_with, log_internal
-        from bootguard.manifest.resolve import resolve
+        from bootguard.manifest.resolve import resolve_paths
 
-        resolution = resolve(settings.manifest_paths(), settings.root)
+        resolution = resolve_paths(settings.manifest_paths(), settings.root)
         if resolution.note is not None:
             extra.append(no_manifest_finding(settings))
         options = check_options(settings, resolution.paths)
@@ -142,7 +141,7 @@ def internal_finding(stage: str, err: BaseException) -> Finding:
 
 
 def check_options(
-    settings: Settings, manifests: Sequence[str | Path] | None = None
+    settings: Settings, manifests: Sequence[str | os.PathLike[str]] | None = None
 ) -> CheckOptions:
     """The check the settings ask for, as one :class:`~bootguard.options.CheckOptions`.
 
@@ -153,9 +152,9 @@ def check_options(
     from bootguard.options import CheckOptions
 
     if manifests is None:
-        from bootguard.manifest.resolve import resolve
+        from bootguard.manifest.resolve import resolve_paths
 
-        manifests = resolve(settings.manifest_paths(), settings.root, absolute=True).paths
+        manifests = resolve_paths(settings.manifest_paths(), settings.root, absolute=True).paths
     return CheckOptions(
         manifests=tuple(manifests),
         strict=settings.strict,

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 from bootguard import _setting_values as parse
+from bootguard._paths import ancestors, is_file, parent, resolved, spelled
 from bootguard._record import Record, field
 from bootguard._setting_values import INTERNAL_ERROR_POLICIES, MODES
 from bootguard.errors import ConfigError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, Literal
 
 __all__ = [
@@ -148,15 +149,25 @@ SETTINGS: dict[str, Callable[[object, bool], Any]] = {
 DEFAULTS = Settings()
 
 
-def find_pyproject(*starts: str | Path | None) -> Path | None:
+def find_pyproject(*starts: str | os.PathLike[str] | None) -> Path | None:
     """The nearest ``pyproject.toml`` at or above each start directory, in order."""
+    found = find_pyproject_path(*starts)
+    if found is None:
+        return None
+    from pathlib import Path  # deferred: settings use find_pyproject_path
+
+    return Path(found)
+
+
+def find_pyproject_path(*starts: str | os.PathLike[str] | None) -> str | None:
+    """:func:`find_pyproject` as a ``str`` (``str()`` of what it returns), without
+    ``pathlib``: each start is resolved (symlinks too), then walked up to the root."""
     for start in starts:
         if start is None:
             continue
-        directory = Path(start).resolve()
-        for candidate in (directory, *directory.parents):
-            path = candidate / "pyproject.toml"
-            if path.is_file():
+        for directory in ancestors(resolved(start)):
+            path = os.path.join(directory, "pyproject.toml")
+            if is_file(path):
                 return path
     return None
 
@@ -164,7 +175,7 @@ def find_pyproject(*starts: str | Path | None) -> Path | None:
 def load_settings(
     options: Mapping[str, object] | None = None,
     *,
-    start: str | Path | None = None,
+    start: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> tuple[Settings, list[str]]:
     """Build Settings from ``options`` > environment > pyproject; return them and the problems.
@@ -181,7 +192,7 @@ def load_settings(
 
     # Lowest layer first; each later layer overrides what it sets validly.
     pyproject, table = _pyproject_table(environ, start, problems)
-    root = str(pyproject.parent) if pyproject is not None else cwd
+    root = parent(pyproject) if pyproject is not None else cwd
     _apply(values, sources, table, str(pyproject), from_env=False, problems=problems)
 
     env_table: dict[str, object] = {}
@@ -217,7 +228,7 @@ def load_settings(
 def settings(
     options: Mapping[str, object] | None = None,
     *,
-    start: str | Path | None = None,
+    start: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Like :func:`load_settings` but raise :class:`ConfigError` listing every problem."""
@@ -270,20 +281,23 @@ def _suggest(key: str) -> str:
 
 
 def _pyproject_table(
-    environ: Mapping[str, str], start: str | Path | None, problems: list[str]
-) -> tuple[Path | None, dict[str, object]]:
+    environ: Mapping[str, str], start: str | os.PathLike[str] | None, problems: list[str]
+) -> tuple[str | None, dict[str, object]]:
+    """The pyproject.toml the settings come from (spelled as ``str(Path)`` spells it), and
+    its ``[tool.bootguard]`` table."""
     explicit = environ.get("BOOTGUARD_CONFIG")
     if explicit:
-        path: Path | None = Path(explicit)
-        if not path.is_file():  # type: ignore[union-attr]
+        path: str | None = spelled(explicit)
+        if not is_file(explicit):
             problems.append(f"BOOTGUARD_CONFIG: {explicit}: no such file")
             return None, {}
     else:
-        path = find_pyproject(start, os.getcwd())
+        path = find_pyproject_path(start, os.getcwd())
     if path is None:
         return None, {}
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError as err:
         problems.append(f"{path}: cannot read: {err.strerror or err}")
         return path, {}
@@ -296,7 +310,7 @@ def _pyproject_table(
     from bootguard.manifest._toml import load_toml
 
     try:
-        document = load_toml(data, str(path))
+        document = load_toml(data, path)
     except ManifestError as err:
         problems.append(str(err))
         return path, {}

@@ -10,12 +10,13 @@ drifting apart.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from bootguard._record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import os
+
     from bootguard.checks.integrity import Progress
 
 __all__ = ["CheckOptions"]
@@ -29,7 +30,7 @@ class CheckOptions(Record):
     a sequence of names, or ``False``.
     """
 
-    manifests: Sequence[str | Path] | None = None
+    manifests: Sequence[str | os.PathLike[str]] | None = None
     python: str | None = None
     paths: Sequence[str] | None = None
     strict: bool = False
@@ -41,4 +42,4 @@ class CheckOptions(Record):
     quick_integrity: bool = False
     progress: Progress | None = None
     allow_empty: bool = False
-    pyprojects: Sequence[str | Path] = ()
+    pyprojects: Sequence[str | os.PathLike[str]] = ()

@@ -8,10 +8,10 @@ fingerprint and manifest details, without reading any metadata or parsing any lo
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 from bootguard.environment._scan import metadata_dirs
 from bootguard.report import Finding, ManifestInfo, Report
@@ -35,7 +35,7 @@ def options_key(options: CheckOptions) -> str:
 
 
 def recorded_report(
-    manifest_paths: Sequence[Path],
+    manifest_paths: Sequence[str | os.PathLike[str]],
     options: CheckOptions,
     search: tuple[str, ...],
     ikey: str,

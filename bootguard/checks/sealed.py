@@ -9,10 +9,10 @@ compute the fingerprint and compare it with the one a snapshot records
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 from bootguard.checks.origins import origins
 from bootguard.environment._scan import metadata_dirs
@@ -27,7 +27,11 @@ __all__ = ["fingerprint_findings", "installed_from_names", "sealed_report"]
 
 
 def sealed_report(
-    path: Path, search: tuple[str, ...], ikey: str, python: str | None, started: float
+    path: str | os.PathLike[str],
+    search: tuple[str, ...],
+    ikey: str,
+    python: str | None,
+    started: float,
 ) -> Report | None:
     """The Report for a sealed snapshot whose seal matches; None to run the full check."""
     from bootguard._files import MANIFEST_MAX_BYTES, read_regular
@@ -65,14 +69,16 @@ def sealed_report(
     )
 
 
-def _sealed_origins(path: Path, data: bytes, names: Sequence[str]) -> dict[str, str]:
+def _sealed_origins(
+    path: str | os.PathLike[str], data: bytes, names: Sequence[str]
+) -> dict[str, str]:
     """Where the snapshot lists each name the seal covers: its line, else the snapshot (an
     ``-e`` line has no name to match); the tools a snapshot leaves out are not listed."""
     lines = _snapshot_lines(path, data)
     return {n: lines.get(n, str(path)) for n in names if n in lines or n not in TOOLS}
 
 
-def _snapshot_lines(path: Path, data: bytes) -> dict[str, str]:
+def _snapshot_lines(path: str | os.PathLike[str], data: bytes) -> dict[str, str]:
     """Canonical name -> ``path:line`` for each ``name==version`` line of the snapshot."""
     listed: dict[str, str] = {}
     for number, raw in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
@@ -96,7 +102,7 @@ def installed_from_names(dirs: list[tuple[str, str]]) -> tuple[tuple[str, str], 
 
 def fingerprint_findings(
     dirs: list[tuple[str, str]],
-    manifest_paths: Sequence[Path],
+    manifest_paths: Sequence[str | os.PathLike[str]],
     contents: dict[str, bytes] | None = None,
 ) -> tuple[str | None, list[Finding], tuple[str, ...]]:
     """The environment fingerprint, and what the manifests that record one say about it."""
@@ -104,7 +110,7 @@ def fingerprint_findings(
     from bootguard.checks.fingerprint import snapshot_comparison
     from bootguard.environment.fingerprint import node_fingerprint
 
-    sources: list[tuple[Path, bytes]] = []
+    sources: list[tuple[str | os.PathLike[str], bytes]] = []
     for path in manifest_paths:
         data = (contents or {}).get(str(path))
         if data is None:

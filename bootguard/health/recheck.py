@@ -33,7 +33,6 @@ import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from bootguard import state
@@ -203,7 +202,7 @@ def _with_carried(report: Report, carried: tuple[Finding, ...]) -> Report:
 def start_recheck(
     interval: float,
     *,
-    manifests: Sequence[str | Path] | None = None,
+    manifests: Sequence[str | os.PathLike[str]] | None = None,
     options: CheckOptions | Mapping[str, Any] | None = None,
     ready: Callable[[Report], bool] | None = None,
     on_change: Callable[[Report], None] | None = None,
@@ -224,13 +223,13 @@ def start_recheck(
     """
     from bootguard._record import replace
     from bootguard.api import check_with, log_internal
-    from bootguard.manifest.resolve import resolve
+    from bootguard.manifest.resolve import resolve_paths
 
     if not isinstance(options, CheckOptions):
         options = CheckOptions(**dict(options or {}))
     if manifests is not None:
         options = replace(options, manifests=manifests)
-    resolved = resolve(options.manifests, absolute=True).paths
+    resolved = resolve_paths(options.manifests, absolute=True).paths
     checked = replace(options, manifests=resolved)
 
     def run() -> Report:

@@ -13,13 +13,13 @@ per distinct text.  Extras are a set, as uv and Poetry mean them: ``extra == "x"
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from bootguard.errors import ManifestError
 from bootguard.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import os
     import re
     from typing import Any
 
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-def read_bytes(path: Path, display: str) -> bytes:
+def read_bytes(path: str | os.PathLike[str], display: str) -> bytes:
     """The file's bytes; a missing, unreadable, special or oversized file is a ManifestError.
 
     Through :func:`bootguard._files.read_regular`: a FIFO named as a manifest must not hang

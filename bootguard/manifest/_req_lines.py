@@ -9,7 +9,6 @@ what the lines mean so the grammar of a line and the text it comes from change s
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from bootguard.errors import ManifestError
 
@@ -32,7 +31,7 @@ class _Line:
 
     __slots__ = ("display", "number", "path")
 
-    def __init__(self, path: Path, display: str, number: int) -> None:
+    def __init__(self, path: str | os.PathLike[str], display: str, number: int) -> None:
         self.path = path
         self.display = display
         self.number = number

@@ -8,8 +8,9 @@ empty selection that would pass silently.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
+from bootguard._paths import FilePath
 from bootguard._record import Record
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import array, string, table
@@ -41,7 +42,7 @@ class _Declared(Record):
     problem: str = ""
 
 
-def _declared_default_groups(pyproject: Path) -> _Declared:
+def _declared_default_groups(pyproject: str | os.PathLike[str]) -> _Declared:
     """What the pyproject beside the lock says about default groups, as ``uv sync`` reads it.
 
     A missing or unreadable pyproject is not an error here (a deployment may ship the lock
@@ -49,6 +50,7 @@ def _declared_default_groups(pyproject: Path) -> _Declared:
     """
     from bootguard.manifest.project import load_pyproject
 
+    pyproject = FilePath(pyproject)
     shown = str(pyproject)
     if not pyproject.is_file():
         return _Declared(shown, problem=f"no {pyproject.name} beside the lock")

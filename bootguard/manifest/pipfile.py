@@ -16,7 +16,7 @@ of the interpreter (3.11.7 -> 3.11.9) is routine and pipenv itself only warns ab
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import os
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import (
@@ -43,7 +43,7 @@ SUPPORTED_SPECS = (6,)
 _ALIASES = {"dev": "develop", "develop": "develop", "default": "default", "packages": "default"}
 
 
-def read_pipfile(path: Path, selection: Selection) -> Manifest:
+def read_pipfile(path: str | os.PathLike[str], selection: Selection) -> Manifest:
     """Read a Pipfile.lock and select the sections and markers that apply here."""
     display = str(path)
     data = read_bytes(path, display)

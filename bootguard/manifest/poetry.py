@@ -24,7 +24,6 @@ so an installed project is not reported extraneous, and it is not required.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import (
@@ -53,6 +52,7 @@ from bootguard.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any  # annotations only: importing typing costs a cold boot
 
 __all__ = ["read_poetry"]

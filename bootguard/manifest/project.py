@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
+from bootguard._paths import ancestors, is_file, parent, spelled
 from bootguard._record import Record
 from bootguard.names import canonical_name
 
@@ -66,7 +66,7 @@ class Project(Record):
         return f"{self.distribution} is the project itself ({self.reason})"
 
 
-def load_pyproject(path: Path) -> dict[str, Any] | None:
+def load_pyproject(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The parsed ``pyproject.toml`` at ``path``; None if absent, unreadable or invalid."""
     from bootguard._files import MANIFEST_MAX_BYTES, read_regular
     from bootguard.errors import ManifestError
@@ -77,7 +77,7 @@ def load_pyproject(path: Path) -> dict[str, Any] | None:
     except OSError:
         return None
     try:
-        return load_toml(data, str(path))
+        return load_toml(data, spelled(path))
     except ManifestError:
         return None
 
@@ -109,10 +109,10 @@ def declared_project(document: Mapping[str, Any], path: str) -> DeclaredProject 
 
 
 def find_projects(
-    manifest_paths: Sequence[str | Path],
+    manifest_paths: Sequence[str | os.PathLike[str]],
     distributions: Mapping[str, Distribution],
     *,
-    pyprojects: Iterable[str | Path] = (),
+    pyprojects: Iterable[str | os.PathLike[str]] = (),
 ) -> tuple[Project, ...]:
     """The installed distributions that are the project of these manifests.
 
@@ -120,23 +120,23 @@ def find_projects(
     each manifest's own directory is searched for one too.  Only installed distributions are
     returned: a project that is not installed is simply not required.
     """
-    directories: list[Path] = []
+    directories: list[str] = []
     for manifest in manifest_paths:
-        directory = Path(os.path.abspath(manifest)).parent
+        directory = parent(spelled(os.path.abspath(manifest)))
         if directory not in directories:
             directories.append(directory)
-    candidates: list[Path] = [d / "pyproject.toml" for d in directories]
+    candidates = [spelled(os.path.join(d, "pyproject.toml")) for d in directories]
     for extra in pyprojects:
-        candidate = Path(os.path.abspath(extra))
+        candidate = spelled(os.path.abspath(extra))
         if candidate not in candidates:
             candidates.append(candidate)
 
     found: dict[str, Project] = {}
     for candidate in candidates:
-        if not candidate.is_file():
+        if not is_file(candidate):
             continue
         document = load_pyproject(candidate)
-        declared = declared_project(document, str(candidate)) if document is not None else None
+        declared = declared_project(document, candidate) if document is not None else None
         dist = distributions.get(declared.name) if declared is not None else None
         if dist is not None and dist.name not in found:
             found[dist.name] = Project(dist.name, dist, _shown(candidate))
@@ -150,13 +150,13 @@ def find_projects(
     return tuple(found[name] for name in sorted(found))
 
 
-def _shown(path: Path) -> str:
+def _shown(path: str) -> str:
     """The pyproject.toml as the note names it: relative to here when it is below here."""
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive (Windows)
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def _local_directory(url: str | None) -> str | None:
@@ -174,10 +174,10 @@ def _local_directory(url: str | None) -> str | None:
     return path or None
 
 
-def _holds(path: str, directory: Path) -> bool:
+def _holds(path: str, directory: str) -> bool:
     """Whether the installed-from directory ``path`` is ``directory`` or one of its parents
     (``requirements/prod.txt`` in the project's checkout)."""
-    for candidate in (directory, *directory.parents):
+    for candidate in ancestors(directory):
         try:
             if os.path.samefile(path, candidate):
                 return True

@@ -15,7 +15,7 @@ version and never required: an application run from its source tree is not insta
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import os
 from typing import Any
 
 from bootguard.errors import ManifestError
@@ -35,7 +35,7 @@ from bootguard.names import canonical_name
 __all__ = ["read_pyproject"]
 
 
-def read_pyproject(path: Path, selection: Selection) -> Manifest:
+def read_pyproject(path: str | os.PathLike[str], selection: Selection) -> Manifest:
     """Read the ``[project]`` table (and named extras / groups) of a pyproject.toml."""
     display = str(path)
     data = read_bytes(path, display)

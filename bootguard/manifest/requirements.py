@@ -22,8 +22,8 @@ whose ``direct_url.json`` records the same source, or reports why it cannot.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+from bootguard._paths import FilePath
 from bootguard.environment._scan import sha256_hex
 from bootguard.manifest._lock import read_bytes
 from bootguard.manifest._req_entries import _read_editable, _requirement, _State
@@ -49,12 +49,15 @@ __all__ = ["MAX_INCLUDE_DEPTH", "read_requirements"]
 MAX_INCLUDE_DEPTH = 100
 
 
-def read_requirements(path: Path, selection: Selection, *, data: bytes | None = None) -> Manifest:
+def read_requirements(
+    path: str | os.PathLike[str], selection: Selection, *, data: bytes | None = None
+) -> Manifest:
     """Read a requirements file (and its includes) into a Manifest.
 
     ``data`` reads that text as if it were the content of ``path`` (used by
     ``bootguard snapshot`` to verify what it is about to write).
     """
+    path = FilePath(path)  # named in the report as ``str(Path(path))`` spells it
     state = _State(selection)
     _read_file(path, state, constraint=False, display=str(path), data=data, depth=0)
     return Manifest(
@@ -73,7 +76,7 @@ def read_requirements(path: Path, selection: Selection, *, data: bytes | None = 
 
 
 def _read_file(
-    path: Path,
+    path: FilePath,
     state: _State,
     *,
     constraint: bool,
@@ -144,7 +147,7 @@ def _include(
 ) -> None:
     if depth >= MAX_INCLUDE_DEPTH:
         raise where.error(f"{option} {value}: includes nest deeper than {MAX_INCLUDE_DEPTH} files")
-    target = Path(value) if os.path.isabs(value) else where.path.parent / value
+    target = FilePath(value) if os.path.isabs(value) else FilePath(where.path).parent / value
     if not _is_file(target):
         raise where.error(f"{option} {value}: no such file")
     shown = value if os.path.isabs(value) else os.path.join(os.path.dirname(where.display), value)
@@ -157,7 +160,7 @@ def _include(
     )
 
 
-def _is_file(path: Path) -> bool:
+def _is_file(path: FilePath) -> bool:
     try:
         return path.is_file()
     except (OSError, ValueError):  # e.g. an embedded NUL byte: not a file anyone can have

@@ -5,17 +5,35 @@ The API, the gate, the periodic re-check and ``serve`` all answer this the same 
 a sequence (even empty) means exactly those files.  The report says so when discovery found
 nothing (:func:`no_manifest_message`), since only the environment's own consistency is then
 checked.
+
+Inside bootguard the paths are ``str`` spelled as ``pathlib`` spells them
+(:func:`resolve_paths`, see :mod:`bootguard._paths`); the public :func:`resolve` gives the
+same paths as ``Path`` objects.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
+from bootguard._paths import resolved, spelled
 from bootguard._record import Record
 
-__all__ = ["Resolution", "no_manifest_message", "resolve"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["Resolution", "ResolvedPaths", "no_manifest_message", "resolve", "resolve_paths"]
+
+
+class ResolvedPaths(Record):
+    """The manifests to read as ``str`` paths, whether they were discovered, and what the
+    report says when discovery found none (None otherwise)."""
+
+    paths: tuple[str, ...]
+    discovered: bool
+    root: str
+    note: str | None
 
 
 class Resolution(Record):
@@ -28,14 +46,35 @@ class Resolution(Record):
     @property
     def note(self) -> str | None:
         """What the report says when discovery found no manifest; None otherwise."""
-        if self.discovered and not self.paths:
-            return no_manifest_message(self.root)
-        return None
+        return no_manifest_message(self.root) if self.discovered and not self.paths else None
+
+
+def resolve_paths(
+    manifests: Sequence[str | os.PathLike[str]] | None,
+    root: str | os.PathLike[str] = ".",
+    *,
+    absolute: bool = False,
+) -> ResolvedPaths:
+    """:func:`resolve` with ``str`` paths (each one ``str()`` of what :func:`resolve` gives)."""
+    base = spelled(root)
+    if manifests is not None:
+        paths = tuple(spelled(m) for m in manifests)
+        discovered = False
+    else:
+        from bootguard.manifest import discover_path
+
+        found = discover_path(base)
+        paths = (found,) if found is not None else ()
+        discovered = True
+    if absolute:
+        paths = tuple(resolved(path) for path in paths)
+    note = no_manifest_message(base) if discovered and not paths else None
+    return ResolvedPaths(paths=paths, discovered=discovered, root=base, note=note)
 
 
 def resolve(
-    manifests: Sequence[str | Path] | None,
-    root: str | Path = ".",
+    manifests: Sequence[str | os.PathLike[str]] | None,
+    root: str | os.PathLike[str] = ".",
     *,
     absolute: bool = False,
 ) -> Resolution:
@@ -46,22 +85,15 @@ def resolve(
     :func:`~bootguard.manifest.discover` does (several ``pylock.*.toml``, a FIFO named like
     a manifest).
     """
-    base = Path(root)
-    if manifests is not None:
-        paths = tuple(Path(m) for m in manifests)
-        discovered = False
-    else:
-        from bootguard.manifest import discover
+    from pathlib import Path  # deferred: the check itself uses resolve_paths
 
-        found = discover(base)
-        paths = (found,) if found is not None else ()
-        discovered = True
-    if absolute:
-        paths = tuple(path.resolve() for path in paths)
-    return Resolution(paths=paths, discovered=discovered, root=base)
+    found = resolve_paths(manifests, root, absolute=absolute)
+    return Resolution(
+        paths=tuple(Path(p) for p in found.paths), discovered=found.discovered, root=Path(root)
+    )
 
 
-def no_manifest_message(directory: str | Path) -> str:
+def no_manifest_message(directory: str | os.PathLike[str]) -> str:
     """What the CLI and the gate say when discovery finds no manifest in ``directory``."""
     shown = os.path.abspath(directory)
     return (

@@ -28,7 +28,6 @@ sdists) are not read at all: see :func:`bootguard.manifest._lock.load_lock_toml`
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import load_lock_toml, read_bytes, requires_python
@@ -39,6 +38,7 @@ from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any  # annotations only: importing typing costs a cold boot
 
 __all__ = ["SUPPORTED_VERSIONS", "read_uvlock"]

@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "base",
         (
             "bootguard._files",
+            "bootguard._paths",
             "bootguard._record",
             "bootguard._text",
             "bootguard._lazy",

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bootguard.config import DEFAULTS, load_settings, settings
+from bootguard.config import (
+    DEFAULTS,
+    find_pyproject,
+    find_pyproject_path,
+    load_settings,
+    settings,
+)
 from bootguard.errors import ConfigError
 
 
@@ -202,3 +208,50 @@ def test_integrity_settings_from_arguments_and_environment() -> None:
     assert load_settings(environ={"BOOTGUARD_INTEGRITY": "0"})[0].integrity is False
     _, problems = load_settings({"integrity": 3}, environ={})
     assert problems == ["argument: integrity: expected a string or a list of strings (got 3)"]
+
+
+def _walk_as_pathlib(*starts: str | Path | None) -> Path | None:
+    """How the nearest pyproject.toml was found with pathlib: the reference."""
+    for start in starts:
+        if start is None:
+            continue
+        directory = Path(start).resolve()
+        for candidate in (directory, *directory.parents):
+            if (candidate / "pyproject.toml").is_file():
+                return candidate / "pyproject.toml"
+    return None
+
+
+def test_find_pyproject_walks_up_from_the_real_directory_as_path_resolve_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "app" / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "other" / "deep").mkdir(parents=True)
+    (tmp_path / "other" / "pyproject.toml").write_text("")
+    (tmp_path / "app" / "src" / "pkg" / "pyproject.toml").mkdir()  # a directory: not it
+    (tmp_path / "app" / "pyproject.toml").write_text("")
+    (tmp_path / "other" / "deep" / "into-app").symlink_to(tmp_path / "app" / "src")
+    (tmp_path / "app" / "src" / "up").symlink_to(tmp_path / "other" / "deep")
+    monkeypatch.chdir(tmp_path / "other" / "deep" / "into-app")  # cwd through a symlink
+    starts: list[tuple[str | Path | None, ...]] = [
+        (".",), ("pkg",), ("pkg/",), ("./pkg/../pkg//",), ("up",), ("up/into-app/pkg",),
+        (tmp_path / "other" / "deep" / "into-app" / "pkg",), ("absent/dir",), ("..",),
+        (None, "up"), (None,), (), (str(tmp_path),), ("/",),
+    ]  # fmt: skip
+    for start in starts:
+        expected = _walk_as_pathlib(*start)
+        assert find_pyproject(*start) == expected, start
+        assert find_pyproject_path(*start) == (str(expected) if expected else None), start
+    assert find_pyproject_path("up") == str(tmp_path / "other" / "pyproject.toml")
+    assert find_pyproject_path(".") == str(tmp_path / "app" / "pyproject.toml")
+
+
+def test_settings_root_is_the_directory_of_the_pyproject_as_pathlib_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.bootguard]\nmode = 'warn'\n")
+    monkeypatch.chdir(tmp_path)
+    for explicit in ("pyproject.toml", "./pyproject.toml", f"{tmp_path}//pyproject.toml"):
+        loaded, problems = load_settings(environ={"BOOTGUARD_CONFIG": explicit})
+        assert problems == [] and loaded.mode == "warn"
+        assert loaded.root == str(Path(explicit).parent)

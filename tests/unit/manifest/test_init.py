@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from bootguard.errors import ManifestError
-from bootguard.manifest import DISCOVERY_ORDER, READERS, detect_format, discover, read_manifest
+from bootguard.manifest import (
+    DISCOVERY_ORDER,
+    READERS,
+    detect_format,
+    discover,
+    discover_path,
+    read_manifest,
+)
 from tests.unit.conftest import selection
 
 PYLOCK = (
@@ -84,3 +91,72 @@ def test_read_manifest_dispatches_and_refuses_missing_files_and_unknown_formats(
         read_manifest(tmp_path / "absent.txt", selection())
     with pytest.raises(ManifestError, match="format 'conda' is not supported yet"):
         read_manifest(path, selection(), format="conda")
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        (),
+        ("pylock.prod.toml",),
+        ("pylock..toml", "pylock.toml.bak", "Pylock.x.toml", ".pylock.x.toml", "pylock.toml"),
+        ("pylock.b.toml", "pylock.a.toml/"),  # a directory matches the glob too
+        ("pylock.a.toml/",),
+        ("pylock.\udcff.toml",),  # a non-UTF-8 name, as os.fsdecode gives it
+        ("uv.lock", "poetry.lock", "requirements.txt"),
+    ],
+)
+def test_discover_path_is_str_of_discover_and_matches_as_path_glob(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, names: tuple[str, ...]
+) -> None:
+    for name in names:
+        if name.endswith("/"):
+            (tmp_path / name).mkdir()
+        else:
+            (tmp_path / name).write_text("")
+    from bootguard.manifest import _pylock_variants
+
+    assert _pylock_variants(str(tmp_path)) == [
+        p.name for p in sorted(tmp_path.glob("pylock.*.toml"))
+    ]
+    monkeypatch.chdir(tmp_path)
+    for directory in (tmp_path, str(tmp_path) + "//", ".", "./", "", "../" + tmp_path.name):
+        try:
+            expected: object = str(discover(directory)) if discover(directory) else None
+        except ManifestError as err:
+            expected = str(err)
+        try:
+            ours: object = discover_path(directory)
+        except ManifestError as err:
+            ours = str(err)
+        assert ours == expected, directory
+        assert ours is None or isinstance(ours, str)
+
+
+def test_a_manifest_is_named_as_str_of_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "requirements.txt").write_text("msgbus==4.1.0\n")
+    monkeypatch.chdir(tmp_path)
+    for given in (
+        "./sub//requirements.txt",
+        "sub/./requirements.txt",
+        Path("sub/requirements.txt"),
+    ):
+        manifest = read_manifest(given, selection())
+        assert manifest.path == str(Path(given)) == "sub/requirements.txt"
+        assert type(manifest.path) is str
+    with pytest.raises(ManifestError, match=r"^sub/absent\.txt: no such file"):
+        read_manifest("./sub//absent.txt", selection())
+    with pytest.raises(ManifestError, match=r"^sub: cannot read: .*directory"):
+        read_manifest("./sub/", selection())  # a directory given as the manifest
+
+
+def test_a_non_utf8_file_name_is_read_and_named_as_pathlib_names_it(tmp_path: Path) -> None:
+    directory = tmp_path / os.fsdecode(b"caf\xe9")  # surrogateescape: \udce9
+    directory.mkdir()
+    (directory / "requirements.txt").write_text("msgbus==4.1.0\n")
+    given = os.fsdecode(bytes(tmp_path) + b"//caf\xe9/./requirements.txt")
+    manifest = read_manifest(given, selection())
+    assert manifest.path == str(Path(given)) == str(directory / "requirements.txt")
+    assert [e.name for e in manifest.entries] == ["msgbus"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bootguard.manifest.resolve import no_manifest_message, resolve
+from bootguard.manifest.resolve import no_manifest_message, resolve, resolve_paths
 
 
 def test_given_manifests_are_taken_as_they_are_even_when_empty(tmp_path: Path) -> None:
@@ -41,3 +41,32 @@ def test_the_no_manifest_message_names_the_absolute_directory() -> None:
     message = no_manifest_message(".")
     assert message.startswith(f"no manifest found in {os.path.abspath('.')}:")
     assert "only the environment's own consistency" in message
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        ["./a//b/", "~/x.txt", "../up.lock", ".", "", "//net/r.txt", "\udcffname.txt"],
+        [Path("sub/r.txt"), "sub/r.txt/"],
+        None,
+    ],
+)
+@pytest.mark.parametrize("absolute", [False, True])
+def test_resolve_paths_gives_str_of_what_resolve_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: list[str | Path] | None, absolute: bool
+) -> None:
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "real" / "sub" / "r.txt").write_text("")
+    (tmp_path / "real" / "requirements.txt").write_text("")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    monkeypatch.chdir(tmp_path / "linked")  # a symlinked working directory
+    public = resolve(given, absolute=absolute)
+    ours = resolve_paths(given, absolute=absolute)
+    assert ours.paths == tuple(str(p) for p in public.paths)
+    assert all(type(p) is str for p in ours.paths)
+    assert (ours.discovered, ours.root, ours.note) == (
+        public.discovered,
+        str(public.root),
+        public.note,
+    )
+    assert all(isinstance(p, Path) for p in public.paths)  # the public form is unchanged
