@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import REPO_ROOT, bootguard_in
-from tests.support.venvs import VenvFactory
+from tests.support.venvs import VenvFactory, clean_env
 
 
 def test_import_bootguard_loads_nothing_heavy() -> None:
@@ -91,3 +91,31 @@ def test_full_check_of_common_forms_loads_no_packaging(
     # typing is only for type checkers, and the marker environment reads os.uname.
     heavy = {"dataclasses", "inspect", "ast", "dis", "tokenize", "typing", "platform"}
     assert not heavy & imported, sorted(heavy & imported)
+
+
+def test_full_check_of_a_pip_lock_pylock_loads_no_packaging(
+    venv_factory: VenvFactory, wheelhouse: Path, tmp_path: Path, bootguard_pythonpath: Path
+) -> None:
+    """A pylock.toml written by ``pip lock`` is validated and selected without packaging
+    (``tests/unit/manifest/test_pylock_fast.py`` proves the answers equal to packaging's)."""
+    pins = ["taskq==5.0.0", "msgbus==4.1.0", "webapp==1.0", "webkit==1.0", "fastjson==2.1"]
+    venv = venv_factory(install=pins)
+    pylock = tmp_path / "pylock.toml"
+    made = subprocess.run(
+        [sys.executable, "-m", "pip", "lock", "-q", "--no-index", "--find-links",
+         str(wheelhouse), "-o", str(pylock), *pins],
+        capture_output=True, text=True, env=clean_env(), cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    result = subprocess.run(
+        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(pylock),
+         "--no-seal"],
+        capture_output=True, text=True, cwd=venv.path,
+        env=venv.env(pythonpath=[bootguard_pythonpath]), check=False,
+    )  # fmt: skip
+    assert result.returncode == 0 and "pass" in result.stdout, result.stdout + result.stderr
+    imported = {
+        line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
+    }
+    assert "bootguard.manifest._pylock_fast" in imported  # the pylock was read
+    assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
