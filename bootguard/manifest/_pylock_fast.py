@@ -278,8 +278,8 @@ def _filename(file: _Attrs) -> str:
     url = str(file.url)
     if not url.startswith(_URL_PREFIXES) or not url.isascii() or not url.isprintable():
         raise _Decline  # urlparse's rules for the rest
-    if any(char in url for char in " ?#;%\\"):
-        raise _Decline
+    if any(char in url for char in " ?#;%[]\\"):
+        raise _Decline  # a query, fragment, parameters, escapes or an IPv6 host
     rest = url.partition("://")[2]
     if "/" not in rest:
         raise _Decline

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import REPO_ROOT, bootguard_in
-from tests.support.venvs import VenvFactory, clean_env
+from tests.support.venvs import Venv, VenvFactory, clean_env
 
 
 def test_import_bootguard_loads_nothing_heavy() -> None:
@@ -75,16 +75,7 @@ def test_full_check_of_common_forms_loads_no_packaging(
         "taskq==5.0.0\nmsgbus==4.1.0\nwebapp==1.0\nwebkit[speedups]==1.0\nfastjson==2.1\n"
         "platdep==1.0\n"
     )
-    result = subprocess.run(
-        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(pins),
-         "--no-seal"],
-        capture_output=True, text=True, cwd=venv.path,
-        env=venv.env(pythonpath=[bootguard_pythonpath]), check=False,
-    )  # fmt: skip
-    assert result.returncode == 0 and "pass" in result.stdout, result.stdout + result.stderr
-    imported = {
-        line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
-    }
+    imported = _full_check_imports(venv, pins, bootguard_pythonpath)
     assert "bootguard.checks.graph" in imported  # the full check ran
     assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
     # The records are not dataclasses (dataclasses imports inspect, ast, dis, tokenize),
@@ -107,15 +98,18 @@ def test_full_check_of_a_pip_lock_pylock_loads_no_packaging(
         capture_output=True, text=True, env=clean_env(), cwd=tmp_path, check=False,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
+    imported = _full_check_imports(venv, pylock, bootguard_pythonpath)
+    assert "bootguard.manifest._pylock_fast" in imported  # the pylock was read
+    assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
+
+
+def _full_check_imports(venv: Venv, manifest: Path, bootguard_pythonpath: Path) -> set[str]:
+    """The modules ``bootguard check -m MANIFEST --no-seal`` imports; the check must pass."""
     result = subprocess.run(
-        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(pylock),
+        [str(venv.python), "-X", "importtime", "-m", "bootguard", "check", "-m", str(manifest),
          "--no-seal"],
         capture_output=True, text=True, cwd=venv.path,
         env=venv.env(pythonpath=[bootguard_pythonpath]), check=False,
     )  # fmt: skip
     assert result.returncode == 0 and "pass" in result.stdout, result.stdout + result.stderr
-    imported = {
-        line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
-    }
-    assert "bootguard.manifest._pylock_fast" in imported  # the pylock was read
-    assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
+    return {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}

@@ -181,7 +181,8 @@ _NASTY: st.SearchStrategy[Any] = st.sampled_from(
         ">=3.12", "<3.9", "===1.0", ">=3.8", "1.1", "2.0", "1", 3, -1, True, False, [], {},
         ["x"], [{}], {"sha256": 1}, {"kind": "x"}, "py3-none-any", "a-1.0-1-py3-none-any.whl",
         "a-1.0-py3-none-any", "x-1.0.tar.bz2", "https://e.invalid/", "https://e.invalid/a%20b",
-        "file:///a-1.0-py3-none-any.whl", datetime.date(2026, 1, 1), datetime.time(1, 2),
+        "file:///a-1.0-py3-none-any.whl", "https://[::1/a-1.0-py3-none-any.whl",
+        "https://e.invalid/a-1.0-py3-none-any.whl;x", datetime.date(2026, 1, 1), datetime.time(1, 2),
         datetime.datetime(2026, 1, 1),
     ]
 )  # fmt: skip
@@ -263,6 +264,8 @@ def _lock(**package: Any) -> dict[str, Any]:
         (_lock(directory={"path": "."}), "files and a direct source"),
         (_lock(wheels=[{"url": "https://e.invalid/a-1.0-py3-none-any.whl?x", "hashes": {"s": "0"}}]),
          "a URL urlparse would have to split"),
+        (_lock(wheels=[{"url": "https://[::1/a-1.0-py3-none-any.whl", "hashes": {"s": "0"}}]),
+         "a host urlparse refuses"),
         ({**_lock(), "packages": [_lock()["packages"][0]] * 2}, "the same name selected twice"),
     ],
 )  # fmt: skip
