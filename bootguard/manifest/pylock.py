@@ -30,12 +30,17 @@ def read_pylock(path: Path, selection: Selection) -> Manifest:
 
     The common documents are read by :mod:`bootguard.manifest._pylock_fast`, which gives
     the same Manifest without importing packaging, or declines: then packaging decides.
+    ``pip lock``'s TOML is parsed by :mod:`bootguard.manifest._pylock_toml` (the same
+    document as ``tomllib``'s), anything else by ``tomllib``.
     """
     from bootguard.manifest._pylock_fast import fast_manifest
+    from bootguard.manifest._pylock_toml import pip_lock_document
 
     display = str(path)
     data = read_bytes(path, display)
-    document = load_toml(data, display)
+    document = pip_lock_document(data)
+    if document is None:
+        document = load_toml(data, display)
     digest = hashlib.sha256(data).hexdigest()
     fast = fast_manifest(document, display, digest, selection)
     return fast if fast is not None else _with_packaging(document, display, digest, selection)

@@ -87,8 +87,9 @@ def test_full_check_of_common_forms_loads_no_packaging(
 def test_full_check_of_a_pip_lock_pylock_loads_no_packaging(
     venv_factory: VenvFactory, wheelhouse: Path, tmp_path: Path, bootguard_pythonpath: Path
 ) -> None:
-    """A pylock.toml written by ``pip lock`` is validated and selected without packaging
-    (``tests/unit/manifest/test_pylock_fast.py`` proves the answers equal to packaging's)."""
+    """A pylock.toml written by ``pip lock`` is parsed without tomllib, and validated and
+    selected without packaging (``tests/unit/manifest/test_pylock_toml.py`` and
+    ``test_pylock_fast.py`` prove the answers equal to theirs)."""
     pins = ["taskq==5.0.0", "msgbus==4.1.0", "webapp==1.0", "webkit==1.0", "fastjson==2.1"]
     venv = venv_factory(install=pins)
     pylock = tmp_path / "pylock.toml"
@@ -101,6 +102,7 @@ def test_full_check_of_a_pip_lock_pylock_loads_no_packaging(
     imported = _full_check_imports(venv, pylock, bootguard_pythonpath)
     assert "bootguard.manifest._pylock_fast" in imported  # the pylock was read
     assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
+    assert "tomllib" not in imported  # pip's TOML shape is parsed by bootguard
 
 
 def _full_check_imports(venv: Venv, manifest: Path, bootguard_pythonpath: Path) -> set[str]:

@@ -4,19 +4,27 @@ Why: the fast reader (``bootguard.manifest._pylock_fast``) must give exactly the
 ``packaging.pylock`` gives, or decline; a wrong answer would be a false alarm (or a missed
 drift) at boot.  :func:`same_or_declined` runs both on one document and selection and fails
 the test on any difference; it says whether the fast reader answered, so tests can also
-prove it answers for the common documents.
+prove it answers for the common documents.  :func:`same_as_tomllib` does the same for the
+TOML parser of ``pip lock`` files (``bootguard.manifest._pylock_toml``) against ``tomllib``.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from bootguard.manifest._pylock_fast import fast_manifest
+from bootguard.manifest._pylock_toml import pip_lock_document
 from bootguard.manifest.model import Selection
 from bootguard.manifest.pylock import _with_packaging
 from tests.support.locks import marker_env
 
-__all__ = ["DIGEST", "SELECTIONS", "same_or_declined", "selection_for"]
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["DIGEST", "SELECTIONS", "same_as_tomllib", "same_or_declined", "selection_for"]
 
 DIGEST = "0" * 64
 
@@ -57,4 +65,28 @@ def same_or_declined(document: dict[str, Any], selection: Selection, display: st
         return False
     assert fast == reference
     assert repr(fast) == repr(reference)
+    return True
+
+
+def _ordered(node: Any) -> Any:
+    """The document with every table as a list of items: equality that sees key order
+    (hashes are reported in the order the lock lists them)."""
+    if isinstance(node, dict):
+        return [(key, _ordered(value)) for key, value in node.items()]
+    if isinstance(node, list):
+        return [_ordered(value) for value in node]
+    return (type(node).__name__, node)
+
+
+def same_as_tomllib(data: bytes) -> bool:
+    """Assert ``pip_lock_document`` is None or tomllib's document; True if it parsed."""
+    document = pip_lock_document(data)
+    try:
+        reference = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        assert document is None
+        return False
+    if document is None:
+        return False
+    assert _ordered(document) == _ordered(reference)
     return True
