@@ -1,10 +1,12 @@
-"""PEP 751 ``pylock.toml``, validated and selected by ``packaging.pylock``.
+"""PEP 751 ``pylock.toml``, validated and selected as ``packaging.pylock`` does it.
 
 Selection (markers, extras, dependency groups) is packaging's ``Pylock.select``.  Which
 *wheel* it would pick does not matter for a check, so every tag that appears in the lock is
 offered as compatible: that way select never fails for lack of a wheel for this platform
 (the installed files are what they are), while markers, extras and groups are evaluated by
-the reference implementation.
+the reference implementation.  The common documents are read without importing packaging
+(:mod:`bootguard.manifest._pylock_fast`, with exactly packaging's answers); the reader
+hands everything else to packaging.
 """
 
 from __future__ import annotations
