@@ -47,6 +47,64 @@ def test_the_real_tools_locks_read_the_same_without_packaging(path: Path) -> Non
     assert selected and min(selected) > 0
 
 
+def _wheel_lock(packages: list[tuple[str, str, str]], head: str = "") -> str:
+    """A lock of one-wheel packages ``(name, version, marker)``, as the e2e tests write."""
+    return f'lock-version = "1.0"\ncreated-by = "test"\n{head}' + "".join(
+        f'[[packages]]\nname = "{name}"\nversion = "{version}"\n'
+        + (f'marker = "{marker}"\n' if marker else "")
+        + f'wheels = [{{ name = "{name}-{version}-py3-none-any.whl", url = "https://e.invalid/w",'
+        ' hashes = { sha256 = "00" } }]\n'
+        for name, version, marker in packages
+    )
+
+
+FIXTURE = (LOCKS / "pip-lock" / "pylock.toml").read_text()
+#: The shapes the other tests write by hand (e2e checks, precision, hostile, readers).
+HAND_WRITTEN = {
+    "requires-python": _wheel_lock(
+        [("taskq", "5.0.0", ""), ("msgbus", "4.1.0", ""), ("absent", "2.0", "")],
+        'requires-python = ">=3.99"\n',
+    ),
+    "selection": _wheel_lock(
+        [
+            ("webapp", "1.0", ""),
+            ("fastjson", "2.1", "'speedups' in extras"),
+            ("fastjson", "1.9", "'speedups' not in extras"),
+            ("winonly", "9.9", "sys_platform == 'win32'"),
+            ("devtool", "1.0", "'dev' in dependency_groups"),
+        ],
+        'extras = ["speedups"]\ndependency-groups = ["dev"]\ndefault-groups = []\n',
+    )
+    + '[[packages]]\nname = "pygreet"\n[packages.archive]\n'
+    'url = "file:///w/pygreet-2.0.1-py3-none-any.whl"\nhashes = { sha256 = "ab" }\n'
+    '[[packages]]\nname = "my-proj"\nversion = "0.1.0"\n'
+    '[packages.directory]\npath = "/src/my_proj"\neditable = true\n',
+    "no-markers": _wheel_lock(
+        [("webapp", "1.0", ""), ("winonly", "9.9", "sys_platform == 'win32'")],
+        'extras = ["speedups"]\n',
+    )
+    + '[[packages]]\nname = "pygreet"\n[packages.archive]\n'
+    'url = "file:///w/pygreet-2.0.1-py3-none-any.whl"\nhashes = { sha256 = "ab" }\n',
+    "invalid-version": FIXTURE.replace('name = "tzdata"\nversion = "2026.6"', 'name = "tzdata"\nversion = "8.5.1.banana"'),
+    "invalid-marker": FIXTURE.replace('name = "tzdata"\n', 'name = "tzdata"\nmarker = "python_version >"\n'),
+    "marker": FIXTURE.replace('name = "tzdata"\n', 'name = "tzdata"\nmarker = "sys_platform == \'linux\'"\n'),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", HAND_WRITTEN)
+def test_the_hand_written_shapes_of_the_other_tests_read_the_same(name: str) -> None:
+    document = load_toml(HAND_WRITTEN[name].encode(), name)
+    selections = [
+        *SELECTIONS,
+        selection_for("linux", "3.11.7", extras=frozenset({"speedups"})),
+        selection_for("linux", "3.11.7", groups=frozenset({"dev"})),
+    ]
+    answered = [same_or_declined(document, selection, name) for selection in selections]
+    # lock-file marker variables (extras, dependency_groups) and errors: packaging's (the
+    # lock's own requires-python is a finding at check time, not a read error)
+    assert any(answered) is (name in ("marker", "no-markers", "requires-python")), answered
+
+
 def test_the_platform_wheel_is_the_one_packaging_picks() -> None:
     """uv's universal lock lists a wheel per platform: the hashes are the chosen one's."""
     path = DATA / "uv-pip-compile.toml"
