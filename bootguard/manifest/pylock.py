@@ -1,10 +1,12 @@
-"""PEP 751 ``pylock.toml``, validated and selected by ``packaging.pylock``.
+"""PEP 751 ``pylock.toml``, validated and selected as ``packaging.pylock`` does it.
 
 Selection (markers, extras, dependency groups) is packaging's ``Pylock.select``.  Which
 *wheel* it would pick does not matter for a check, so every tag that appears in the lock is
 offered as compatible: that way select never fails for lack of a wheel for this platform
 (the installed files are what they are), while markers, extras and groups are evaluated by
-the reference implementation.
+the reference implementation.  The common documents are read without importing packaging
+(:mod:`bootguard.manifest._pylock_fast`, with exactly packaging's answers); the reader
+hands everything else to packaging.
 """
 
 from __future__ import annotations
@@ -18,19 +20,43 @@ from bootguard.manifest._toml import load_toml
 from bootguard.manifest._urls import lock_base, pylock_source
 from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = ["read_pylock"]
 
 
 def read_pylock(path: Path, selection: Selection) -> Manifest:
-    """Read, validate and select a pylock file for the target environment."""
+    """Read, validate and select a pylock file for the target environment.
+
+    The common documents are read by :mod:`bootguard.manifest._pylock_fast`, which gives
+    the same Manifest without importing packaging, or declines: then packaging decides.
+    ``pip lock``'s TOML is parsed by :mod:`bootguard.manifest._pylock_toml` (the same
+    document as ``tomllib``'s), anything else by ``tomllib``.
+    """
+    from bootguard.manifest._pylock_fast import fast_manifest
+    from bootguard.manifest._pylock_toml import pip_lock_document
+
+    display = str(path)
+    data = read_bytes(path, display)
+    document = pip_lock_document(data)
+    if document is None:
+        document = load_toml(data, display)
+    digest = hashlib.sha256(data).hexdigest()
+    fast = fast_manifest(document, display, digest, selection)
+    return fast if fast is not None else _with_packaging(document, display, digest, selection)
+
+
+def _with_packaging(
+    document: dict[str, Any], display: str, digest: str, selection: Selection
+) -> Manifest:
+    """The reference reading: ``Pylock.from_dict`` and ``Pylock.select``."""
     import dataclasses
 
     from packaging.pylock import Pylock, PylockSelectError, PylockValidationError
     from packaging.utils import parse_wheel_filename
 
-    display = str(path)
-    data = read_bytes(path, display)
-    document = load_toml(data, display)
     try:
         lock = Pylock.from_dict(document)
     except PylockValidationError as err:
@@ -79,7 +105,7 @@ def read_pylock(path: Path, selection: Selection) -> Manifest:
         path=display,
         format="pylock",
         entries=tuple(entries),
-        digest=hashlib.sha256(data).hexdigest(),
+        digest=digest,
         requires_python=requires_python,
         complete=True,
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import REPO_ROOT, bootguard_in
-from tests.support.venvs import Venv, VenvFactory
+from tests.support.venvs import Venv, VenvFactory, clean_env
 
 
 def test_import_bootguard_loads_nothing_heavy() -> None:
@@ -103,6 +103,27 @@ def test_argparse_help_formatting_loads_no_shutil(
     )
     assert "argparse" in imported  # the measurement works: this form takes argparse
     assert not {"shutil", "bz2", "lzma"} & imported, sorted(imported)
+
+
+def test_full_check_of_a_pip_lock_pylock_loads_no_packaging(
+    venv_factory: VenvFactory, wheelhouse: Path, tmp_path: Path, bootguard_pythonpath: Path
+) -> None:
+    """A pylock.toml written by ``pip lock`` is parsed without tomllib, and validated and
+    selected without packaging (``tests/unit/manifest/test_pylock_toml.py`` and
+    ``test_pylock_fast.py`` prove the answers equal to theirs)."""
+    pins = ["taskq==5.0.0", "msgbus==4.1.0", "webapp==1.0", "webkit==1.0", "fastjson==2.1"]
+    venv = venv_factory(install=pins)
+    pylock = tmp_path / "pylock.toml"
+    made = subprocess.run(
+        [sys.executable, "-m", "pip", "lock", "-q", "--no-index", "--find-links",
+         str(wheelhouse), "-o", str(pylock), *pins],
+        capture_output=True, text=True, env=clean_env(), cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    imported = _passing_check_imports(venv, bootguard_pythonpath, "-m", pylock, "--no-seal")
+    assert "bootguard.manifest._pylock_fast" in imported  # the pylock was read
+    assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
+    assert "tomllib" not in imported  # pip's TOML shape is parsed by bootguard
 
 
 def _passing_check_imports(venv: Venv, bootguard_path: Path, *args: str | Path) -> set[str]:
