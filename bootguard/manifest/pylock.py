@@ -12,7 +12,6 @@ hands everything else to packaging.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._lock import read_bytes
@@ -22,6 +21,7 @@ from bootguard.manifest.model import Manifest, ManifestEntry, Selection
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 __all__ = ["read_pylock"]
@@ -63,6 +63,8 @@ def _with_packaging(
         raise ManifestError(display, err.message, key=err.context) from err
     except (TypeError, ValueError) as err:  # packaging raises these for some malformed values
         raise ManifestError(display, str(err)) from err
+    except RecursionError:  # a marker nested too deeply for packaging's recursive parser
+        raise ManifestError(display, "a marker is nested too deeply") from None
     requires_python = str(lock.requires_python) if lock.requires_python else None
     # The interpreter check is reported as a ``python`` finding, not a read error.
     selectable = dataclasses.replace(lock, requires_python=None)
@@ -84,6 +86,8 @@ def _with_packaging(
         )
     except PylockSelectError as err:
         raise ManifestError(display, f"cannot select packages for this environment: {err}") from err
+    except RecursionError:
+        raise ManifestError(display, "a marker is nested too deeply") from None
     entries = []
     for package, source in selected:
         directory = package.directory

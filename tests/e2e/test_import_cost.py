@@ -124,6 +124,7 @@ def test_full_check_of_a_pip_lock_pylock_loads_no_packaging(
     assert "bootguard.manifest._pylock_fast" in imported  # the pylock was read
     assert not {m for m in imported if m.startswith("packaging")}, sorted(imported)
     assert "tomllib" not in imported  # pip's TOML shape is parsed by bootguard
+    assert not {"pathlib", "urllib.parse", "ipaddress"} & imported, sorted(imported)
 
 
 def _passing_check_imports(venv: Venv, bootguard_path: Path, *args: str | Path) -> set[str]:
