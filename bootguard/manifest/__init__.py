@@ -13,6 +13,7 @@ Discovery order in a directory (first match wins, see :data:`DISCOVERY_ORDER`)::
 from __future__ import annotations
 
 import os
+import sys
 
 from bootguard._paths import FilePath, is_file, spelled
 from bootguard.errors import ManifestError
@@ -183,8 +184,7 @@ def read_manifest(
             str(path), f"format {kind!r} is not supported yet (supported: {supported})"
         )
     module_name, _, function_name = target.partition(":")
-    import importlib
-
-    reader = getattr(importlib.import_module(module_name), function_name)
+    __import__(module_name)  # importlib.import_module would import importlib and warnings
+    reader = getattr(sys.modules[module_name], function_name)
     manifest: Manifest = reader(path, selection)
     return manifest
