@@ -3,58 +3,37 @@
 ``tomllib`` is pure Python and reads a lock character by character; uv and Poetry write a
 small, regular subset of TOML, one statement per line: ``[table]`` and ``[[array]]``
 headers with bare or plain quoted keys, ``key = value`` lines, and values that are basic
-strings, integers, booleans, inline tables and arrays (multi-line only outside inline
-tables).  :func:`read_subset` reads exactly that subset, a line at a time with string
-methods, skipping what the reader's :class:`~bootguard.manifest._lock_skip.Layout` blanks
-without building it.
+strings, integers, booleans, inline tables and arrays.  :func:`read_subset` reads exactly
+that, a line at a time with string methods, skipping what the reader's
+:class:`~bootguard.manifest._lock_skip.Layout` blanks without building it.
 
-Its answer is either the document ``tomllib`` returns for the same blanked text (same keys,
-order, values and types) or ``None``: for anything it does not recognise with certainty
-(an escape other than ``\\"`` and ``\\\\``, literal or multi-line strings, dotted keys,
-comments after a statement, floats and dates, redefined or implicit tables, a carriage
-return, a character that is not printable...) it declines, and :func:`load_lock` parses
-with ``tomllib`` as before.  Invalid TOML is always declined, so errors keep the reference
-parser's words and line numbers.  A differential test holds it equal to ``tomllib`` on
-real locks and on generated lock-like documents.
+It returns the document ``tomllib`` returns for the same blanked text (same keys, order,
+values and types) or ``None``: for anything it is not sure of (an escape other than ``\\"``
+and ``\\\\``, literal or multi-line strings, dotted keys, comments after a statement,
+floats, dates, implicit tables, a carriage return, a character that is not printable...)
+and for all invalid TOML, so ``tomllib`` reads those and words every error as before.
 """
 
 from __future__ import annotations
 
-from bootguard.manifest._lock import load_lock_toml
+from bootguard.manifest._lock_shapes import build, split, template
 from bootguard.manifest._lock_skip import Layout
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any  # annotations only: importing typing costs a cold boot
 
-__all__ = ["load_lock", "read_subset"]
+__all__ = ["read_subset"]
 
 _DELIMITERS = frozenset(" ,]}")
 _DIGITS = frozenset("0123456789")
 _MAX_DEPTH = 16  # nested arrays and inline tables; locks use two
 _WALK_TABLES = ("[package.dependencies]", "[package.extras]")
+_UNSEEN: Any = object()  # a shape not met yet
 
 
 class _Decline(Exception):
     """The text is outside the subset: the caller parses it with ``tomllib``."""
-
-
-def load_lock(
-    data: bytes, display: str, layout: Layout, skip_lines: str, skip_blocks: str | None = None
-) -> dict[str, Any]:
-    """A lock's document: :func:`read_subset`'s when it reads the text, else the reference.
-
-    ``skip_lines`` and ``skip_blocks`` are the expressions ``layout`` restates, for
-    :func:`bootguard.manifest._lock.load_lock_toml` (``tomllib``), which reads whatever the
-    subset reader declines and reports every error.
-    """
-    try:
-        document = read_subset(data.decode("utf-8"), layout)
-    except UnicodeDecodeError:
-        document = None
-    if document is not None:
-        return document
-    return load_lock_toml(data, display, skip_lines=skip_lines, skip_blocks=skip_blocks)
 
 
 def read_subset(text: str, layout: Layout) -> dict[str, Any] | None:
@@ -71,7 +50,7 @@ def read_subset(text: str, layout: Layout) -> dict[str, Any] | None:
 class _Reader:
     """One pass over the text; ``self.end`` is where the line being read ends."""
 
-    __slots__ = ("arrays", "end", "keys", "layout", "tables", "text")
+    __slots__ = ("arrays", "elements", "end", "keys", "layout", "lines", "tables", "text")
 
     def __init__(self, text: str, layout: Layout) -> None:
         self.text = text
@@ -80,6 +59,8 @@ class _Reader:
         self.tables: set[int] = set()  # ids of tables made by a header (extendable)
         self.arrays: set[int] = set()  # ids of arrays made by ``[[...]]`` headers
         self.keys: dict[str, str] = {}  # key text -> key, for the keys already checked
+        self.lines: dict[tuple[str, ...], Any] = {}  # shape -> (key, template) or None
+        self.elements: dict[tuple[str, ...], Any] = {}  # shape -> (template, tail) or None
 
     def document(self) -> dict[str, Any]:
         root: dict[str, Any] = {}
@@ -191,6 +172,23 @@ class _Reader:
         return table
 
     def _key_value(self, table: dict[str, Any], line: str) -> None:
+        """A ``key = value`` line: by its shape's template when there is one (see
+        :mod:`bootguard.manifest._lock_shapes`), else parsed, learning the template."""
+        parts = split(line)
+        known = _UNSEEN if parts is None else self.lines.get(parts[1], _UNSEEN)
+        if known is not _UNSEEN and known is not None:
+            key, shape = known
+            if key in table:
+                raise _Decline
+            table[key] = build(shape, parts[0])  # type: ignore[index]
+            return
+        end = self.end
+        key = self._parse_key_value(table, line)
+        if parts is not None and known is _UNSEEN:
+            made = template(table[key], parts[0]) if self.end == end else None
+            self.lines[parts[1]] = None if made is None else (key, made[0])
+
+    def _parse_key_value(self, table: dict[str, Any], line: str) -> str:
         equals = line.find(" = ")
         if equals < 0:
             raise _Decline
@@ -208,6 +206,7 @@ class _Reader:
             if end != len(line):  # trailing text or a comment
                 raise _Decline
         table[key] = value
+        return key
 
     def _value(self, line: str, pos: int, depth: int, inline: bool) -> tuple[Any, str, int]:
         """(value, the line it ends on, the position after it).  Inside an inline table
@@ -253,11 +252,15 @@ class _Reader:
             if pos >= len(line):
                 if inline:
                     raise _Decline
-                line, pos = self._next_line(), 0
-                continue
-            if line.startswith("]", pos):
+                line = self._next_line()
+                fresh = self._fresh_element(line, depth)
+                if fresh is None:
+                    pos = 0
+                    continue
+                value, pos = fresh
+            elif line.startswith("]", pos):
                 return items, line, pos + 1
-            if line.startswith('"', pos) and not line.startswith('"""', pos):
+            elif line.startswith('"', pos) and not line.startswith('"""', pos):
                 value, pos = _string(line, pos)
             else:
                 value, line, pos = self._value(line, pos, depth, inline)
@@ -275,6 +278,28 @@ class _Reader:
             if not line.startswith(",", pos):
                 raise _Decline  # a comment, or a missing comma
             pos += 1
+
+    def _fresh_element(self, line: str, depth: int) -> tuple[Any, int] | None:
+        """The first element of a new line of an array, by its shape's template or parsed
+        (learning the template); None when the line holds no string or starts otherwise."""
+        parts = split(line)
+        if parts is None or not parts[0]:
+            return None
+        strings, shape = parts
+        known = self.elements.get(shape, _UNSEEN)
+        if known is None:
+            return None
+        if known is not _UNSEEN:
+            made, tail = known
+            return build(made, strings), len(line) - tail
+        start = len(shape[0]) - len(shape[0].lstrip(" "))
+        if not line.startswith(('"', "{"), start) or line.startswith('"""', start):
+            self.elements[shape] = None
+            return None
+        value, _, end = self._value(line, start, depth, True)
+        made = template(value, strings)
+        self.elements[shape] = None if made is None else (made[0], len(line) - end)
+        return value, end
 
     def _next_line(self) -> str:
         """The next line inside a multi-line array ("" when blanked: whitespace there),

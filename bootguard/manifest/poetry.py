@@ -30,6 +30,7 @@ from bootguard.errors import ManifestError
 from bootguard.manifest._lock import (
     Markers,
     array,
+    load_lock,
     load_lock_toml,
     optional_string,
     read_bytes,
@@ -39,7 +40,6 @@ from bootguard.manifest._lock import (
     version_string,
 )
 from bootguard.manifest._lock_skip import POETRY, POETRY_2_1
-from bootguard.manifest._lock_subset import load_lock
 from bootguard.manifest._poetry_constraints import _alternatives
 from bootguard.manifest._poetry_select import (
     _MAIN,

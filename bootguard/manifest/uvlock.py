@@ -22,7 +22,7 @@ when the pyproject is absent.
 The project and workspace members are expected installed as editable at the locked version
 when the lock records one (a dynamic version is not recorded, and then any version is
 accepted); virtual packages are never installed and have no entry.  Archive lines (wheels,
-sdists) are not read at all: see :func:`bootguard.manifest._lock_subset.load_lock`.
+sdists) are not read at all: see :func:`bootguard.manifest._lock.load_lock`.
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ import hashlib
 from pathlib import Path
 
 from bootguard.errors import ManifestError
-from bootguard.manifest._lock import read_bytes, requires_python
+from bootguard.manifest._lock import load_lock, read_bytes, requires_python
 from bootguard.manifest._lock_skip import UV
-from bootguard.manifest._lock_subset import load_lock
 from bootguard.manifest._urls import lock_base, uv_source
 from bootguard.manifest._uv_groups import _declared_default_groups, _Package
 from bootguard.manifest._uv_walk import _Walk

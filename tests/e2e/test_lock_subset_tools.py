@@ -18,7 +18,7 @@ import pytest
 import tomllib
 
 from bootguard.environment.inventory import current_environment
-from bootguard.manifest import _lock_subset, poetry, uvlock
+from bootguard.manifest import _lock_subset, _toml, poetry, uvlock
 from bootguard.manifest._lock import _newlines
 from bootguard.manifest._lock_skip import POETRY, POETRY_2_1, UV, Layout
 from bootguard.manifest._lock_subset import read_subset
@@ -117,6 +117,7 @@ def test_uv_locks_of_a_workspace_with_every_kind_of_source(
     _assert_read_alike(lock, UV, uvlock._ARCHIVE_LINES, uvlock._METADATA_BLOCKS)
 
     selection = _selection()
+    monkeypatch.setattr(_toml, "_compiled_tomli", False)  # the subset reader, not tomli
     fast = uvlock.read_uvlock(lock, selection)
     _declined(monkeypatch)
     assert uvlock.read_uvlock(lock, selection) == fast
@@ -151,6 +152,7 @@ def test_poetry_locks_with_markers_extras_groups_paths_and_git(
     _assert_read_alike(lock, POETRY, poetry._SKIPPED_LINES, None)
 
     selection = _selection()
+    monkeypatch.setattr(_toml, "_compiled_tomli", False)  # the subset reader, not tomli
     fast = poetry.read_poetry(lock, selection)
     _declined(monkeypatch)
     assert poetry.read_poetry(lock, selection) == fast

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 from bootguard.errors import ManifestError
 from bootguard.manifest import _toml
-from bootguard.manifest._lock import _newlines, load_lock_toml
+from bootguard.manifest._lock import _newlines, load_lock, load_lock_toml
 from bootguard.manifest._lock_skip import POETRY, POETRY_2_1, UV, Layout
-from bootguard.manifest._lock_subset import load_lock, read_subset
+from bootguard.manifest._lock_subset import read_subset
 from bootguard.manifest.poetry import _SKIPPED_LINES, _WALK_TABLES
 from bootguard.manifest.uvlock import _ARCHIVE_LINES, _METADATA_BLOCKS
 from tests.support.cli import REPO_ROOT
@@ -268,15 +268,35 @@ def test_mutated_real_locks_read_as_tomllib_reads_them_or_are_declined(
 # --- load_lock: the fast path, and the reference path for the rest ------------------------
 
 
+@pytest.fixture
+def without_compiled_tomli(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As where the compiled tomli is not installed (the test extra installs it)."""
+    monkeypatch.setattr(_toml, "_compiled_tomli", False)
+    monkeypatch.setattr(_toml, "_parser", tomllib)
+
+
+def test_with_the_compiled_tomli_the_reference_path_reads_locks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _toml.compiled_tomli()  # the test extra installs its compiled wheel
+    monkeypatch.setattr("bootguard.manifest._lock_subset.read_subset", None)  # never called
+    data = (DATA / "locks" / "uv" / "uv.lock").read_bytes()
+    expected = load_lock_toml(data, "x", skip_lines=_ARCHIVE_LINES, skip_blocks=_METADATA_BLOCKS)
+    assert load_lock(data, "x", UV, _ARCHIVE_LINES, _METADATA_BLOCKS) == expected
+
+
 def test_load_lock_reads_without_importing_regexes_or_tomllib() -> None:
     code = (
         "import sys; from pathlib import Path\n"
         "from bootguard.manifest._lock_skip import UV\n"
-        "from bootguard.manifest._lock_subset import load_lock\n"
+        "from bootguard.manifest import _toml\n"
+        "from bootguard.manifest._lock import load_lock\n"
+        "_toml._compiled_tomli = False  # as without the compiled tomli\n"
         f"data = Path({str(DATA / 'locks' / 'uv' / 'uv.lock')!r}).read_bytes()\n"
         "before = set(sys.modules)\n"
         "document = load_lock(data, 'uv.lock', UV, 'unused')\n"
-        "print(len(document['package']), sorted(set(sys.modules) - before))\n"
+        "new = {m for m in set(sys.modules) - before if not m.startswith('bootguard.')}\n"
+        "print(len(document['package']), sorted(new))\n"
     )  # nothing more is imported: neither tomllib nor re (nor the modules re needs)
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True
@@ -295,10 +315,10 @@ def _error(function: Any, *args: Any, **kwargs: Any) -> tuple[int | None, str]:
     ("layout", "lines", "blocks"),
     [(UV, _ARCHIVE_LINES, _METADATA_BLOCKS), (POETRY_2_1, _SKIPPED_LINES, _WALK_TABLES)],
 )
+@pytest.mark.usefixtures("without_compiled_tomli")
 def test_invalid_locks_fail_with_the_reference_message_and_line(
-    layout: Layout, lines: str, blocks: str, monkeypatch: pytest.MonkeyPatch
+    layout: Layout, lines: str, blocks: str
 ) -> None:
-    monkeypatch.setattr(_toml, "_parser", tomllib)
     for data in (
         b'version = 1\n\n[[package]]\nname = "a"\nname = "b"\n',
         b'[[package]]\nname = "a\nversion = "1"\n',
@@ -309,8 +329,8 @@ def test_invalid_locks_fail_with_the_reference_message_and_line(
         assert expected[0] is not None  # the line is reported
 
 
-def test_what_it_declines_is_read_by_tomllib(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_toml, "_parser", tomllib)
+@pytest.mark.usefixtures("without_compiled_tomli")
+def test_what_it_declines_is_read_by_tomllib() -> None:
     data = b'version = 1\nrequires-python = "caf\\u00e9"\n'
     assert read_subset(data.decode(), UV) is None
     assert load_lock(data, "x", UV, _ARCHIVE_LINES) == {"version": 1, "requires-python": "café"}
