@@ -3,12 +3,12 @@
 A lock repeats a handful of line forms thousands of times (``name = "..."``, ``source = {
 registry = "..." }``, ``    { name = "...", marker = "..." },``).  Split on ``"``, a line
 without a backslash alternates text outside strings (its *shape*) and string contents.
-Two such lines with the same shape parse alike whatever their strings hold (the reader
-finds a string's end by the next quote, and printable contents change nothing else), so
-the subset reader parses the first line of each shape itself and, when the value is a
-string, a table of strings or an array of strings made of exactly the line's strings in
-order (or an integer or boolean, on a line without strings), keeps a ``Template`` that
-builds the next ones straight from their strings.
+Two such lines with the same shape (and an even number of quotes, so the same number of
+strings) parse alike whatever their strings hold: the reader finds a string's end by the
+next quote, and printable contents change nothing else.  So the subset reader parses the
+first line of each shape itself and, when the value is a string, a table of strings or an
+array of strings made of exactly the line's strings in order (or an integer or boolean, on
+a line without strings), keeps a ``Template`` that builds the next ones from their strings.
 A quoted key is one string more than the value holds, so such a line never gets a template.
 """
 
@@ -29,10 +29,13 @@ STRING = "string"
 
 
 def split(line: str) -> tuple[list[str], tuple[str, ...]] | None:
-    """(the line's strings, its shape), or None when a backslash makes quotes ambiguous."""
+    """(the line's strings, its shape), or None when a backslash makes quotes ambiguous or
+    a quote is unpaired (the shape would then not tell how many strings the line holds)."""
     if "\\" in line:
         return None
     parts = line.split('"')
+    if not len(parts) % 2:
+        return None
     return parts[1::2], tuple(parts[0::2])
 
 

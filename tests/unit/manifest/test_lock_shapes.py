@@ -23,6 +23,12 @@ def test_a_line_splits_into_its_strings_and_its_shape() -> None:
     )
     assert split('a = "x\\"y"') is None  # a backslash: quotes are not all delimiters
     assert split("version = 1") == ([], ("version = 1",))
+    assert split('a = "x""y') is None  # an unpaired quote: as many parts as ``a = "x"``
+
+
+def test_a_line_with_an_unpaired_quote_never_takes_a_template() -> None:
+    text = '[t1]\na = "x"\n[t2]\na = "x""y\n'  # the second line is invalid
+    assert read_subset(text, UV) is None
 
 
 def test_templates_are_kept_only_for_values_made_of_exactly_the_strings() -> None:
