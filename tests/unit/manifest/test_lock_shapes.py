@@ -66,3 +66,33 @@ def test_lines_of_one_shape_read_as_tomllib_reads_them(pairs: list[tuple[str, st
     document = read_subset(text, UV)
     assert document is not None
     assert repr(document) == repr(tomllib.loads(text))
+
+
+_CLEAN = st.sampled_from(["x", "", "a b", "#", "]", "=", "é"])
+_TRICKY = st.sampled_from(['"', 'x"', '"x', "\\", '\\"']) | st.text(
+    st.sampled_from(["x", '"', "\\", " ", "=", ",", "#", "]", "}", "{", "'"]), max_size=4
+)
+_SLOTS = st.one_of(_CLEAN, _CLEAN, _CLEAN, _TRICKY)  # mostly valid: one bad line declines all
+_SKELETONS = (
+    'name = "{}"', 'source = {{ registry = "{}", url = "{}" }}', 'groups = ["{}", "{}"]',
+    'optional = false', 'dependencies = [\n    {{ name = "{}", marker = "{}" }},\n    "{}",\n]',
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_SKELETONS), st.lists(_SLOTS, min_size=3, max_size=3)),
+        min_size=2,
+        max_size=8,
+    )
+)
+def test_lines_of_one_shape_with_any_strings_read_as_tomllib_reads_them(
+    lines: list[tuple[str, list[str]]],
+) -> None:
+    """Repeated line forms whose strings hold quotes and backslashes too: a template must
+    never carry one line's reading over to another line that reads otherwise."""
+    text = "".join(f"[[package]]\n{form.format(*slots)}\n" for form, slots in lines)
+    document = read_subset(text, UV)
+    if document is not None:
+        assert repr(document) == repr(tomllib.loads(text))
