@@ -25,9 +25,12 @@ if TYPE_CHECKING:
 
     from packaging.markers import Marker
 
+    from bootguard.manifest._lock_skip import Layout
+
 __all__ = [
     "Markers",
     "array",
+    "load_lock",
     "load_lock_toml",
     "optional_string",
     "optional_version",
@@ -87,6 +90,30 @@ def load_lock_toml(
     if skip_blocks is not None:
         text = re.sub(skip_blocks, _newlines, text, flags=re.MULTILINE)
     return load_toml(text.encode("utf-8"), display)
+
+
+def load_lock(
+    data: bytes, display: str, layout: Layout, skip_lines: str, skip_blocks: str | None = None
+) -> dict[str, Any]:
+    """A uv or Poetry lock's document, read by the subset reader when it can.
+
+    :func:`bootguard.manifest._lock_subset.read_subset` reads the TOML the tools write,
+    skipping ``layout``'s lines without parsing them, and returns exactly what
+    :func:`load_lock_toml` returns with ``skip_lines`` and ``skip_blocks`` (the expressions
+    ``layout`` restates), or declines; that path then reads the lock and reports every
+    error.  With the compiled ``tomli`` installed, that path is as fast: it is taken directly.
+    """
+    from bootguard.manifest._lock_subset import read_subset
+    from bootguard.manifest._toml import compiled_tomli
+
+    if not compiled_tomli():
+        try:
+            document = read_subset(data.decode("utf-8"), layout)
+        except UnicodeDecodeError:
+            document = None
+        if document is not None:
+            return document
+    return load_lock_toml(data, display, skip_lines=skip_lines, skip_blocks=skip_blocks)
 
 
 def _newlines(match: re.Match[str]) -> str:

@@ -17,9 +17,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any  # annotations only: importing typing costs a cold boot
 
-__all__ = ["load_toml", "toml_parser"]
+__all__ = ["compiled_tomli", "load_toml", "toml_parser"]
 
 _parser: Any = None
+_compiled_tomli: bool | None = None
 
 
 def toml_parser() -> Any:
@@ -33,6 +34,23 @@ def toml_parser() -> Any:
         compiled = tomli is not None and _compiled(sys.modules.get("tomli._parser"))
         _parser = tomli if compiled else _reference()
     return _parser
+
+
+def compiled_tomli() -> bool:
+    """Whether the compiled ``tomli`` is installed (it is imported if so, never ``tomllib``).
+
+    The lock readers ask before reading a lock with their own subset reader, which is
+    faster than ``tomllib`` but not than the compiled ``tomli``.
+    """
+    global _compiled_tomli
+    if _compiled_tomli is None:
+        try:
+            __import__("tomli")
+        except ImportError:
+            _compiled_tomli = False
+        else:
+            _compiled_tomli = _compiled(sys.modules.get("tomli._parser"))
+    return _compiled_tomli
 
 
 def _compiled(module: object) -> bool:

@@ -29,6 +29,7 @@ from bootguard.errors import ManifestError
 from bootguard.manifest._lock import (
     Markers,
     array,
+    load_lock,
     load_lock_toml,
     optional_string,
     read_bytes,
@@ -37,6 +38,7 @@ from bootguard.manifest._lock import (
     table,
     version_string,
 )
+from bootguard.manifest._lock_skip import POETRY, POETRY_2_1
 from bootguard.manifest._poetry_constraints import _alternatives
 from bootguard.manifest._poetry_select import (
     _MAIN,
@@ -76,16 +78,14 @@ def read_poetry(path: Path, selection: Selection) -> Manifest:
     display = str(path)
     data = read_bytes(path, display)
     skip_walk_tables = _CLAIMS_2_1 in data[-4096:]
-    document = load_lock_toml(
-        data,
-        display,
-        skip_lines=_SKIPPED_LINES,
-        skip_blocks=_WALK_TABLES if skip_walk_tables else None,
-    )
+    if skip_walk_tables:
+        document = load_lock(data, display, POETRY_2_1, _SKIPPED_LINES, _WALK_TABLES)
+    else:
+        document = load_lock(data, display, POETRY, _SKIPPED_LINES)
     metadata = table(document.get("metadata"), display, "metadata")
     version = _lock_version(metadata, display)
     if skip_walk_tables and version < (2, 1):  # not what the text suggested: read it all
-        document = load_lock_toml(data, display, skip_lines=_SKIPPED_LINES)
+        document = load_lock(data, display, POETRY, _SKIPPED_LINES)
         metadata = table(document.get("metadata"), display, "metadata")
     state = _State(display, selection, Markers(selection.marker_env, display))
     for index, raw in enumerate(array(document.get("package", []), display, "package")):

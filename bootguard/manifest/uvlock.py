@@ -22,7 +22,7 @@ when the pyproject is absent.
 The project and workspace members are expected installed as editable at the locked version
 when the lock records one (a dynamic version is not recorded, and then any version is
 accepted); virtual packages are never installed and have no entry.  Archive lines (wheels,
-sdists) are not read at all: see :func:`bootguard.manifest._lock.load_lock_toml`.
+sdists) are not read at all: see :func:`bootguard.manifest._lock.load_lock`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from __future__ import annotations
 import hashlib
 
 from bootguard.errors import ManifestError
-from bootguard.manifest._lock import load_lock_toml, read_bytes, requires_python
+from bootguard.manifest._lock import load_lock, read_bytes, requires_python
+from bootguard.manifest._lock_skip import UV
 from bootguard.manifest._urls import lock_base, uv_source
 from bootguard.manifest._uv_groups import _declared_default_groups, _Package
 from bootguard.manifest._uv_walk import _Walk
@@ -63,9 +64,7 @@ def read_uvlock(path: Path, selection: Selection) -> Manifest:
     """Read a uv.lock and select what ``uv sync`` installs into the target environment."""
     display = str(path)
     data = read_bytes(path, display)
-    document = load_lock_toml(
-        data, display, skip_lines=_ARCHIVE_LINES, skip_blocks=_METADATA_BLOCKS
-    )
+    document = load_lock(data, display, UV, _ARCHIVE_LINES, _METADATA_BLOCKS)
     version = document.get("version")
     if version is None:
         raise ManifestError(display, "no lock version: is this a uv.lock?", key="version")

@@ -1,4 +1,4 @@
-"""The installers bootguard's users really run (uv, pip-tools, pipenv), from PyPI, once.
+"""The tools bootguard's users really run (uv, pip-tools, pipenv, Poetry), from PyPI, once.
 
 Why: a lock written by hand can agree with bootguard's reading of it and still differ from
 what the tool writes and installs.  These tests run the real tools, pinned, each in a venv
@@ -23,8 +23,8 @@ from tests.support.venvs import clean_env
 __all__ = ["TOOL_VERSIONS", "built_once", "cache_dir", "cache_root", "tool", "tool_env"]
 
 #: Pinned so the locks they write do not change under the tests.
-TOOL_VERSIONS = {"uv": "0.13.9", "pip-tools": "7.6.2", "pipenv": "2026.10.3"}
-_COMMANDS = {"uv": "uv", "pip-tools": "pip-compile", "pipenv": "pipenv"}
+TOOL_VERSIONS = {"uv": "0.13.9", "pip-tools": "7.6.2", "pipenv": "2026.10.3", "poetry": "2.5.1"}
+_COMMANDS = {"uv": "uv", "pip-tools": "pip-compile", "pipenv": "pipenv", "poetry": "poetry"}
 
 
 def cache_root() -> Path:
@@ -34,7 +34,7 @@ def cache_root() -> Path:
 
 
 def tool(name: str) -> Path:
-    """The path of the command of tool ``name`` (``uv``, ``pip-compile``, ``pipenv``)."""
+    """The path of the command of tool ``name`` (``uv``, ``pip-compile``, ``pipenv``, ``poetry``)."""
     version = TOOL_VERSIONS[name]
     home = cache_root() / f"tool-{name}-{version}-py{sys.version_info[0]}{sys.version_info[1]}"
     built_once(home, lambda built: _install(built, f"{name}=={version}"), version)
