@@ -47,21 +47,42 @@ def _declared_default_groups(pyproject: str | os.PathLike[str]) -> _Declared:
 
     A missing or unreadable pyproject is not an error here (a deployment may ship the lock
     alone); the walk then falls back to uv's own default and says so in a note.
+
+    A pyproject whose bytes never spell ``default-groups`` cannot set it, so it is not
+    parsed: that spares importing ``tomllib`` (with ``typing``, ``datetime`` and ``re``) on
+    every boot that checks a uv.lock.  TOML spells a key as written, or inside a quoted key
+    through an escape (a backslash and u, U, or x in newer TOML), so a file holding none of
+    these gives the same answer unparsed; the one difference is that an invalid file that
+    never mentions default groups is then not named in the note (the groups are the same).
     """
-    from bootguard.manifest.project import load_pyproject
+    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+    from bootguard.errors import ManifestError
+    from bootguard.manifest._toml import load_toml
 
     pyproject = FilePath(pyproject)
     shown = str(pyproject)
     if not pyproject.is_file():
         return _Declared(shown, problem=f"no {pyproject.name} beside the lock")
-    document = load_pyproject(pyproject)
-    if document is None:
+    try:
+        data = read_regular(pyproject, MANIFEST_MAX_BYTES)
+    except OSError:
+        return _Declared(shown, problem=f"{shown} cannot be read")
+    if not may_declare_default_groups(data):
+        return _Declared(shown)
+    try:
+        document = load_toml(data, shown)
+    except ManifestError:
         return _Declared(shown, problem=f"{shown} cannot be read")
     tool = document.get("tool")
     uv = tool.get("uv") if isinstance(tool, dict) else None
     if not isinstance(uv, dict) or "default-groups" not in uv:
         return _Declared(shown)
     return _Declared(shown, uv["default-groups"])
+
+
+def may_declare_default_groups(data: bytes) -> bool:
+    """Whether a valid TOML document with these bytes could hold a ``default-groups`` key."""
+    return any(spelling in data for spelling in (b"default-groups", b"\\u", b"\\U", b"\\x"))
 
 
 def _select_groups(

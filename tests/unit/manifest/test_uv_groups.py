@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bootguard.errors import ManifestError
 from bootguard.manifest._uv_groups import (
@@ -15,6 +17,7 @@ from bootguard.manifest._uv_groups import (
     _group,
     _Package,
     _select_groups,
+    may_declare_default_groups,
 )
 from tests.unit.conftest import selection
 
@@ -77,6 +80,59 @@ def test_declared_default_groups_read_from_the_pyproject(tmp_path: Path) -> None
     assert _declared_default_groups(pyproject).value == ["lint"]
     pyproject.write_text("[project]\nname = 'x'\n")
     assert _declared_default_groups(pyproject) == _Declared(str(pyproject))
+
+
+def _reference(pyproject: Path) -> object:
+    """What ``[tool.uv] default-groups`` is when the whole file is parsed (None: unset)."""
+    import tomllib
+
+    tool = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    return uv.get("default-groups") if isinstance(uv, dict) else None
+
+
+#: Ways to write ``[tool.uv] default-groups``, plain, dotted, inline and through escapes.
+SPELLINGS = [
+    "[tool.uv]\ndefault-groups = ['lint']\n",
+    "[tool.uv]\n'default-groups' = ['lint']\n",
+    '[tool.uv]\n"default\\u002dgroups" = ["lint"]\n',
+    '[tool.uv]\n"\\U00000064efault-groups" = "all"\n',
+    "tool.uv.default-groups = ['lint']\n",
+    '[tool]\nuv = { "default\\u002Dgroups" = ["a", "b"] }\n',
+]
+
+
+@pytest.mark.parametrize("text", SPELLINGS)
+def test_every_spelling_of_default_groups_is_parsed(tmp_path: Path, text: str) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(f"{text}[project]\nname = 'app'\n")
+    assert may_declare_default_groups(pyproject.read_bytes())
+    assert _reference(pyproject) is not None  # the spelling is real TOML for the key
+    assert _declared_default_groups(pyproject).value == _reference(pyproject)
+
+
+_TOML_WORDS = st.sampled_from(
+    ["[project]", "[tool.uv]", "[tool.ruff]", "[dependency-groups]", "name = 'x'",
+     'version = "1.0"', "dev = ['pytest']", "default = true", "groups = ['a']",
+     "# default groups: dev", '"de\\u0066ault-groups" = ["x"]', "default-groups = ['d']",
+     "key = 'default-groups'", "line-length = 100", "[tool.uv.sources]", "x = { path = '.' }"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(_TOML_WORDS, max_size=12))
+def test_the_unparsed_answer_is_the_parsed_one(tmp_path: Path, lines: list[str]) -> None:
+    """Generated pyproject files: whenever the file is valid TOML, what is declared is
+    what parsing it says, whether or not the bytes were parsed."""
+    import tomllib
+
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("\n".join(lines) + "\n")
+    try:
+        expected = _reference(pyproject)
+    except tomllib.TOMLDecodeError:
+        return  # not TOML: nothing to compare
+    assert _declared_default_groups(pyproject).value == expected
 
 
 def test_extras_must_be_defined_somewhere() -> None:
