@@ -183,6 +183,10 @@ def test_full_check_imports_no_pathlib(
     manifest = tmp_path / "project" / name
     manifest.parent.mkdir()
     manifest.write_text(_LOCKS[name])
+    if name == "uv.lock":  # read for [tool.uv] default-groups, parsed only if it may set them
+        (manifest.parent / "pyproject.toml").write_text(
+            '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["taskq"]\n'
+        )
     relative = f"./project//{name}"  # spelled in the report as pathlib spells it
     if route == "check()":
         code = (
@@ -206,3 +210,6 @@ def test_full_check_imports_no_pathlib(
     assert "bootguard.checks.graph" in imported  # the full check ran
     heavy = {"pathlib", "urllib.parse", "ipaddress", "ntpath", "fnmatch"}
     assert not heavy & imported, sorted(heavy & imported)
+    if name != "poetry.lock":  # Poetry's selection needs the pyproject beside the lock parsed
+        # uv's and Poetry's own TOML is read by bootguard.manifest._lock_subset, JSON by json
+        assert not {"tomllib", "typing", "datetime"} & imported, sorted(imported)
