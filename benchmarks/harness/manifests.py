@@ -327,23 +327,23 @@ PIP_CONSOLE_SCRIPT = """#!{python}
 # -*- coding: utf-8 -*-
 import re
 import sys
-from bootguard.cli import main
+from bootguard.cli import run
 if __name__ == '__main__':
     sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
-    sys.exit(main())
+    sys.exit(run())
 """
 
 #: What uv writes as a console script: the same without ``import re``.
 UV_CONSOLE_SCRIPT = """#!{python}
 # -*- coding: utf-8 -*-
 import sys
-from bootguard.cli import main
+from bootguard.cli import run
 if __name__ == "__main__":
     if sys.argv[0].endswith("-script.pyw"):
         sys.argv[0] = sys.argv[0][:-11]
     elif sys.argv[0].endswith(".exe"):
         sys.argv[0] = sys.argv[0][:-4]
-    sys.exit(main())
+    sys.exit(run())
 """
 
 

@@ -22,25 +22,58 @@ if TYPE_CHECKING:
     import argparse
     from types import SimpleNamespace
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``bootguard`` command and ``python -m bootguard``."""
+    """The ``bootguard`` command as a function: its exit status (for callers in-process)."""
+    return _dispatch(sys.argv[1:] if argv is None else list(argv))[0]
+
+
+def run() -> None:
+    """Entry point of the ``bootguard`` command and ``python -m bootguard``: exits.
+
+    After a ``check`` answered by the sealed fast path or run directly (the boot-time
+    forms, which import no code but bootguard's and start no thread), the process leaves
+    with ``os._exit`` once its output is flushed: tearing the interpreter down (freeing
+    every object, finalizing every module) would cost a sizeable part of a full check's
+    process for nothing.  Every other command exits normally, so atexit handlers of the
+    modules ``--import`` and ``--smoke`` load still run.
+    """
+    status, quick = _dispatch(sys.argv[1:])
+    if quick:
+        _exit_now(status)
+    sys.exit(status)
+
+
+def _dispatch(args: list[str]) -> tuple[int, bool]:
+    """The exit status, and whether the process may skip the interpreter's teardown."""
     from bootguard.cli.fast import plain_check, sealed_answer
 
-    args = sys.argv[1:] if argv is None else list(argv)
     plain = plain_check(args)
     if plain is not None:
         answer = sealed_answer(plain)
         if answer is not None:
-            return answer
+            return answer, True
         from bootguard.cli.direct import check_namespace
 
         options = check_namespace(plain)
         if options is not None:
-            return _run(options)
-    return _main(args)
+            return _run(options), True
+    return _main(args), False
+
+
+def _exit_now(status: int) -> None:
+    """Flush standard output and error, then end the process without the teardown; if a
+    flush fails (a closed pipe), return so that the normal exit reports it as before."""
+    import os
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(status)
 
 
 def _main(args: list[str]) -> int:

@@ -129,3 +129,29 @@ def test_on_a_terminal_both_paths_colour_alike(
         parsed = _on_a_terminal(venv, ["-m", manifest, "--color", "auto"], env)
         assert direct == parsed, manifest
         assert (b"\x1b[" in direct[0]) == coloured, direct
+
+
+@pytest.mark.parametrize("sealed", [False, True])
+def test_the_boot_forms_skip_the_interpreter_teardown(
+    venv: Venv, bootguard_pythonpath: Path, tmp_path: Path, sealed: bool
+) -> None:
+    """A check answered by the sealed fast path or run directly ends with ``os._exit`` once
+    its output is flushed: no atexit handler runs (a ``sitecustomize`` registers one that
+    says so), and the output is whole, as the argparse path prints it.  Any other command
+    line exits normally, so the atexit handlers of code it loads still run."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import atexit, sys\natexit.register(lambda: sys.stderr.write('atexit ran\\n'))\n"
+    )
+    env = venv.env(pythonpath=[site, bootguard_pythonpath])
+    if sealed:
+        made = subprocess.run(
+            [str(venv.python), "-m", "bootguard", "check", "-m", "full.txt", "--seal"],
+            capture_output=True, text=True, cwd=venv.path, env=env, timeout=120, check=False,
+        )  # fmt: skip
+        assert made.returncode == 0 and "verdict sealed" in made.stderr, made.stderr
+    direct, parsed = _both(venv, "", ["-m", "full.txt"], env)
+    assert direct[2] == parsed[2] == 0
+    assert direct[1] == "" and parsed[1] == "atexit ran\n"  # teardown skipped, then not
+    assert direct[0] == parsed[0] and "checked against full.txt" in direct[0]

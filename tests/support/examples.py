@@ -81,7 +81,7 @@ def console_script(directory: Path, python: Path) -> Path:
     as written; bootguard itself comes from ``PYTHONPATH``.  Returns ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     script = directory / "bootguard"
-    script.write_text(f"#!{python}\nimport sys\nfrom bootguard.cli import main\nsys.exit(main())\n")
+    script.write_text(f"#!{python}\nimport sys\nfrom bootguard.cli import run\nsys.exit(run())\n")
     script.chmod(0o755)
     return directory
 
