@@ -24,7 +24,7 @@ from bootguard.manifest._lock_skip import POETRY, POETRY_2_1, UV, Layout
 from bootguard.manifest._lock_subset import read_subset
 from bootguard.manifest.model import Selection
 from tests.support.gitrepo import make_repo
-from tests.support.tools import cache_dir, tool, tool_env
+from tests.support.tools import cache_dir, run_tool, tool, tool_env
 from tests.support.venvs import make_venv
 from tests.support.wheels import build_editable_project, build_wheel
 
@@ -56,16 +56,6 @@ def _assert_read_alike(lock: Path, layout: Layout, lines: str, blocks: str | Non
     document = read_subset(text, layout)
     assert document is not None, text  # the tool's own output is in the subset
     assert repr(document) == repr(_reference(text, lines, blocks))  # types and order too
-
-
-def _run(command: list[str | Path], cwd: Path, env: dict[str, str]) -> None:
-    import subprocess
-
-    result = subprocess.run(
-        [str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True,
-        timeout=600, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def _selection() -> Selection:
@@ -110,7 +100,7 @@ def test_uv_locks_of_a_workspace_with_every_kind_of_source(
             "UV_NO_CONFIG": "1",
         }
     )
-    _run([tool("uv"), "lock", "--no-index", "--find-links", house], project, env)
+    run_tool([tool("uv"), "lock", "--no-index", "--find-links", house], project, env)
     lock = project / "uv.lock"
     text = lock.read_text(encoding="utf-8")
     assert all(f in text for f in ('{ git = "file:', "editable", "wheels = [", "[manifest]"))
@@ -144,7 +134,7 @@ def test_poetry_locks_with_markers_extras_groups_paths_and_git(
         f'exceptiongroup = {{ path = "{wheels["exceptiongroup"]}", python = "<3.11" }}\n'
     )
     env = tool_env({"POETRY_CACHE_DIR": str(cache_dir("poetry")), "POETRY_NO_INTERACTION": "1"})
-    _run([tool("poetry"), "lock"], project, env)
+    run_tool([tool("poetry"), "lock"], project, env)
     lock = project / "poetry.lock"
     text = lock.read_text(encoding="utf-8")
     assert 'lock-version = "2.1"' in text and "[package.source]" in text

@@ -10,7 +10,6 @@ fast reader's Manifest equals packaging's, or it declines.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from tests.support.pylock_diff import (
     same_or_declined,
     selection_for,
 )
-from tests.support.tools import cache_dir, tool, tool_env
+from tests.support.tools import cache_dir, run_tool, tool, tool_env
 from tests.support.venvs import clean_env
 from tests.support.wheels import build_editable_project
 
@@ -56,14 +55,6 @@ def _project(root: Path, wheelhouse: Path) -> Path:
     return project
 
 
-def _run(command: list[str | Path], cwd: Path, env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True,
-        timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 @pytest.fixture(scope="module")
 def locks(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> dict[str, Path]:
     """The project's pylock files, by the command that wrote them."""
@@ -76,12 +67,12 @@ def locks(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> dict[st
         "pip lock . --group dev": [*pip, ".", "--group", "dev", "-o", "pylock.pipgroup.toml"],
     }
     for command in made.values():
-        _run(list(command), project, clean_env())
+        run_tool(list(command), project, clean_env(), timeout=300)
     uv_env = tool_env(
         {"UV_PYTHON": sys.executable, "UV_PYTHON_DOWNLOADS": "never",
          "UV_CACHE_DIR": str(cache_dir("uv")), "UV_NO_CONFIG": "1"}
     )  # fmt: skip
-    _run([tool("uv"), "lock", *offline], project, uv_env)
+    run_tool([tool("uv"), "lock", *offline], project, uv_env)
     uv = {
         "uv export": ["export", "--frozen", "--format", "pylock.toml", "-o", "pylock.uvexport.toml"],
         "uv export --all-extras --all-groups": [
@@ -94,7 +85,7 @@ def locks(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> dict[st
         ],
     }  # fmt: skip
     for command in uv.values():
-        _run([tool("uv"), *command], project, uv_env)
+        run_tool([tool("uv"), *command], project, uv_env)
     return {name: project / str(command[-1]) for name, command in {**made, **uv}.items()}
 
 

@@ -20,7 +20,15 @@ from pathlib import Path
 
 from tests.support.venvs import clean_env
 
-__all__ = ["TOOL_VERSIONS", "built_once", "cache_dir", "cache_root", "tool", "tool_env"]
+__all__ = [
+    "TOOL_VERSIONS",
+    "built_once",
+    "cache_dir",
+    "cache_root",
+    "run_tool",
+    "tool",
+    "tool_env",
+]
 
 #: Pinned so the locks they write do not change under the tests.
 TOOL_VERSIONS = {"uv": "0.13.9", "pip-tools": "7.6.2", "pipenv": "2026.10.3", "poetry": "2.5.1"}
@@ -102,3 +110,15 @@ def _locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_tool(
+    command: list[str | Path], cwd: Path, env: dict[str, str], timeout: float = 600
+) -> None:
+    """Run a tool's command (``uv lock``, ``poetry lock``, ``pip lock``...); it must succeed,
+    else the test fails with everything the tool printed."""
+    result = subprocess.run(
+        [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
