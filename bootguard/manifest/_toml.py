@@ -27,12 +27,7 @@ def toml_parser() -> Any:
     """The TOML module to use: compiled ``tomli`` if installed, else ``tomllib``."""
     global _parser
     if _parser is None:
-        try:
-            tomli: Any = __import__("tomli")  # optional, never required
-        except ImportError:
-            tomli = None
-        compiled = tomli is not None and _compiled(sys.modules.get("tomli._parser"))
-        _parser = tomli if compiled else _reference()
+        _parser = sys.modules["tomli"] if compiled_tomli() else _reference()
     return _parser
 
 
@@ -45,7 +40,7 @@ def compiled_tomli() -> bool:
     global _compiled_tomli
     if _compiled_tomli is None:
         try:
-            __import__("tomli")
+            __import__("tomli")  # optional, never required
         except ImportError:
             _compiled_tomli = False
         else:
