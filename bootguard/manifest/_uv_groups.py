@@ -55,23 +55,17 @@ def _declared_default_groups(pyproject: str | os.PathLike[str]) -> _Declared:
     these gives the same answer unparsed; the one difference is that an invalid file that
     never mentions default groups is then not named in the note (the groups are the same).
     """
-    from bootguard._files import MANIFEST_MAX_BYTES, read_regular
-    from bootguard.errors import ManifestError
-    from bootguard.manifest._toml import load_toml
+    from bootguard.manifest.project import parse_pyproject, read_pyproject
 
     pyproject = FilePath(pyproject)
     shown = str(pyproject)
     if not pyproject.is_file():
         return _Declared(shown, problem=f"no {pyproject.name} beside the lock")
-    try:
-        data = read_regular(pyproject, MANIFEST_MAX_BYTES)
-    except OSError:
-        return _Declared(shown, problem=f"{shown} cannot be read")
-    if not may_declare_default_groups(data):
+    data = read_pyproject(pyproject)
+    if data is not None and not may_declare_default_groups(data):
         return _Declared(shown)
-    try:
-        document = load_toml(data, shown)
-    except ManifestError:
+    document = None if data is None else parse_pyproject(data, pyproject)
+    if document is None:
         return _Declared(shown, problem=f"{shown} cannot be read")
     tool = document.get("tool")
     uv = tool.get("uv") if isinstance(tool, dict) else None

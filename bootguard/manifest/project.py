@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from bootguard._paths import ancestors, is_file, parent, spelled
 from bootguard._record import Record
@@ -36,9 +35,19 @@ from bootguard.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any  # annotations only: the uv.lock reader imports this module
+
     from bootguard.environment.model import Distribution
 
-__all__ = ["DeclaredProject", "Project", "declared_project", "find_projects", "load_pyproject"]
+__all__ = [
+    "DeclaredProject",
+    "Project",
+    "declared_project",
+    "find_projects",
+    "load_pyproject",
+    "parse_pyproject",
+    "read_pyproject",
+]
 
 
 class DeclaredProject(Record):
@@ -68,14 +77,26 @@ class Project(Record):
 
 def load_pyproject(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The parsed ``pyproject.toml`` at ``path``; None if absent, unreadable or invalid."""
+    data = read_pyproject(path)
+    return None if data is None else parse_pyproject(data, path)
+
+
+def read_pyproject(path: str | os.PathLike[str]) -> bytes | None:
+    """The bytes of the ``pyproject.toml`` at ``path``; None if absent or unreadable (a
+    FIFO, a device or an oversized file is refused unread)."""
     from bootguard._files import MANIFEST_MAX_BYTES, read_regular
+
+    try:
+        return read_regular(path, MANIFEST_MAX_BYTES)
+    except OSError:
+        return None
+
+
+def parse_pyproject(data: bytes, path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The document of a ``pyproject.toml`` read from ``path``; None if it is invalid."""
     from bootguard.errors import ManifestError
     from bootguard.manifest._toml import load_toml
 
-    try:
-        data = read_regular(path, MANIFEST_MAX_BYTES)
-    except OSError:
-        return None
     try:
         return load_toml(data, spelled(path))
     except ManifestError:
